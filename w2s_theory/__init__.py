@@ -1,0 +1,17 @@
+"""w2s_theory: weak-to-strong generalization theory as executable, tested mathematics.
+
+Public surface: :class:`w2s_theory.discrepancy.SubspaceModel` (Dong et al., ICML 2025) and the metrics in
+:mod:`w2s_theory.metrics`. ``import w2s_theory`` never imports sympy and never changes JAX's config.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from w2s_theory.discrepancy import SubspaceModel
+from w2s_theory.metrics import Estimate
+
+try:
+    __version__ = version("w2s-theory")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0+unknown"
+
+__all__ = ["Estimate", "SubspaceModel", "__version__"]

@@ -1,0 +1,64 @@
+"""Validation at the API boundary: every error names the parameter and the valid range."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+ORTHONORMAL_ATOL = 1e-8
+
+
+def finite_array(name: str, value: object, ndim: int) -> np.ndarray:
+    """Return ``value`` as a float64 array of dimension ``ndim`` with only finite entries."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-d array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf; all entries must be finite")
+    return arr
+
+
+def orthonormal_columns(name: str, value: object) -> np.ndarray:
+    """Return ``value`` (D x d) after checking ``VᵀV = I`` to ``ORTHONORMAL_ATOL``."""
+    V = finite_array(name, value, ndim=2)
+    if V.shape[1] < 1:
+        raise ValueError(f"{name} must have at least one column, got shape {V.shape}")
+    if V.shape[1] > V.shape[0]:
+        raise ValueError(f"{name} has more columns ({V.shape[1]}) than rows ({V.shape[0]}); need d <= D")
+    err = float(np.max(np.abs(V.T @ V - np.eye(V.shape[1]))))
+    if err > ORTHONORMAL_ATOL:
+        raise ValueError(
+            f"{name} must have orthonormal columns: max|{name}ᵀ{name} - I| = {err:.2e} > {ORTHONORMAL_ATOL:g}; "
+            "orthonormalise it first, e.g. with numpy.linalg.qr"
+        )
+    return V
+
+
+def nonnegative_float(name: str, value: object) -> float:
+    """A finite float ``>= 0``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    x = float(value)
+    if not np.isfinite(x) or x < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return x
+
+
+def positive_int(name: str, value: object, minimum: int = 1) -> int:
+    """An integer ``>= minimum`` (bools are rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def exact_sample_size(name: str, value: float, dim_name: str, dim: float, who: str) -> None:
+    """Exact (inverse-Wishart) expectations need ``value > dim + 1``: ``E tr (ZᵀZ)⁻¹ = d/(m - d - 1)``."""
+    if not value > dim + 1:
+        raise ValueError(
+            f"{name}={value:g} must exceed {dim_name} + 1 = {dim + 1:g} for the exact expectation of {who}: "
+            f"E tr((ZᵀZ)^-1) = {dim_name}/({name} - {dim_name} - 1) is infinite for {name} <= {dim_name} + 1. "
+            "Use simulate() for the min-norm / near-interpolation regime."
+        )

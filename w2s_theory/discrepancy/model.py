@@ -1,0 +1,289 @@
+r"""The subspace model of "Discrepancies are Virtue" (spec §1.2-1.3) and its constructors.
+
+Latent :math:`z\sim\mathcal N(0,I_D)`, target :math:`f_*(z)=\beta^\top z`, labels :math:`y=f_*+\epsilon`
+with :math:`\operatorname{Var}\epsilon=\sigma^2`. The weak teacher fine-tunes in
+:math:`\mathcal V_w=\operatorname{range}V_w` (``d_w`` dims), the strong student in
+:math:`\mathcal V_s=\operatorname{range}V_s` (``d_s`` dims). Ridgeless fits depend on the features only
+through these column spaces (spec §1.2 invariance), so feature spectra never enter.
+
+Everything a trial needs lives in :math:`R=\operatorname{span}(V_w,V_s,\beta)` of dimension
+:math:`r\le d_w+d_s+1`; :class:`SubspaceModel` stores the model in an orthonormal basis of :math:`R`, so a
+simulation at the notebook's :math:`D=20000` costs the same as at :math:`D=r`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from w2s_theory import _validate
+
+if TYPE_CHECKING:
+    from w2s_theory.discrepancy.simulate import Engine
+
+#: Singular values of [V_w, V_s, beta] below this (relative) are treated as zero when forming R.
+_RANK_RTOL = 1e-10
+
+
+@dataclass(frozen=True, eq=False)
+class SubspaceModel:
+    r"""Teacher/student subspaces :math:`V_w\in\mathbb R^{D\times d_w}`, :math:`V_s\in\mathbb R^{D\times d_s}`
+    (orthonormal columns), target :math:`\beta\in\mathbb R^D` and label-noise variance ``sigma2``.
+
+    Derived quantities (spec notation): ``d_sw`` :math:`=\|V_s^\top V_w\|_F^2`, ``rho_w``
+    :math:`=\|(I-P_w)\beta\|^2`, ``rho_s`` :math:`=\|(I-P_s)\beta\|^2`, ``bias_sw``
+    :math:`=\|P_s(I-P_w)\beta\|^2`, ``bias_ws`` :math:`=\|(I-P_s)P_w\beta\|^2`.
+    """
+
+    V_w: np.ndarray
+    V_s: np.ndarray
+    beta: np.ndarray
+    sigma2: float
+    #: Orthonormal coordinates of V_w, V_s, beta in a basis of R = span(V_w, V_s, beta): (r, d_w), (r, d_s), (r,).
+    B_w: np.ndarray = field(init=False, repr=False)
+    B_s: np.ndarray = field(init=False, repr=False)
+    b_star: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        V_w = _validate.orthonormal_columns("V_w", self.V_w)
+        V_s = _validate.orthonormal_columns("V_s", self.V_s)
+        beta = _validate.finite_array("beta", self.beta, ndim=1)
+        if not V_w.shape[0] == V_s.shape[0] == beta.shape[0]:
+            raise ValueError(
+                "V_w, V_s and beta must live in the same ambient dimension D: "
+                f"got V_w {V_w.shape}, V_s {V_s.shape}, beta {beta.shape}"
+            )
+        sigma2 = _validate.nonnegative_float("sigma2", self.sigma2)
+        A = np.column_stack([V_w, V_s, beta])
+        U, sv, _ = np.linalg.svd(A, full_matrices=False)
+        Q = U[:, sv > _RANK_RTOL * sv[0]]
+        for name, value in {
+            "V_w": V_w,
+            "V_s": V_s,
+            "beta": beta,
+            "sigma2": sigma2,
+            "B_w": Q.T @ V_w,
+            "B_s": Q.T @ V_s,
+            "b_star": Q.T @ beta,
+        }.items():
+            object.__setattr__(self, name, value)
+
+    # ------------------------------------------------------------------------------- dimensions, overlaps
+    @property
+    def D(self) -> int:
+        """Ambient latent dimension."""
+        return self.V_w.shape[0]
+
+    @property
+    def d_w(self) -> int:
+        """Intrinsic dimension of the weak teacher's fine-tuning subspace."""
+        return self.V_w.shape[1]
+
+    @property
+    def d_s(self) -> int:
+        """Intrinsic dimension of the strong student's fine-tuning subspace."""
+        return self.V_s.shape[1]
+
+    @property
+    def r(self) -> int:
+        r"""Dimension of :math:`R=\operatorname{span}(V_w,V_s,\beta)`: the size a trial works in."""
+        return self.b_star.shape[0]
+
+    @property
+    def d_sw(self) -> float:
+        r""":math:`d_{s\wedge w}=\|V_s^\top V_w\|_F^2=\sum_i\cos^2\theta_i` (spec §1.3), real-valued."""
+        return float(np.sum((self.B_s.T @ self.B_w) ** 2))
+
+    @property
+    def rho_w(self) -> float:
+        r"""Teacher's FT approximation error :math:`\rho_w=\|(I-P_w)\beta\|^2`."""
+        return float(self.b_star @ self.b_star - np.sum((self.B_w.T @ self.b_star) ** 2))
+
+    @property
+    def rho_s(self) -> float:
+        r"""Student's FT approximation error :math:`\rho_s=\|(I-P_s)\beta\|^2`."""
+        return float(self.b_star @ self.b_star - np.sum((self.B_s.T @ self.b_star) ** 2))
+
+    @property
+    def bias_sw(self) -> float:
+        r""":math:`\|P_s(I-P_w)\beta\|^2`: target inside :math:`\mathcal V_s` that the teacher cannot see."""
+        residual = self.b_star - self.B_w @ (self.B_w.T @ self.b_star)
+        return float(np.sum((self.B_s.T @ residual) ** 2))
+
+    @property
+    def bias_ws(self) -> float:
+        r""":math:`\|(I-P_s)P_w\beta\|^2`: teacher-visible target the student cannot represent."""
+        Pw_beta = self.B_w @ (self.B_w.T @ self.b_star)
+        return float(Pw_beta @ Pw_beta - np.sum((self.B_s.T @ Pw_beta) ** 2))
+
+    def closed_form_params(self) -> dict[str, float]:
+        """The scalars every closed form of :mod:`w2s_theory.discrepancy.theory` takes (besides n, N)."""
+        return {
+            "d_w": self.d_w,
+            "d_s": self.d_s,
+            "d_sw": self.d_sw,
+            "sigma2": self.sigma2,
+            "rho_w": self.rho_w,
+            "rho_s": self.rho_s,
+            "bias_sw": self.bias_sw,
+            "bias_ws": self.bias_ws,
+        }
+
+    def with_sigma2(self, sigma2: float) -> SubspaceModel:
+        """The same subspaces and target with another label-noise variance."""
+        return dataclasses.replace(self, sigma2=sigma2)
+
+    # ------------------------------------------------------------------------------------ theory and MC
+    def expected_risks(self, n: int, N: int) -> dict[str, float]:
+        r"""Exact finite-sample expectations (spec §2.2(c), §2.3), derived in
+        :mod:`w2s_theory.symbolic.discrepancy`.
+
+        Keys: ``weak``, ``strong``, ``ceiling``, ``w2s`` (expected excess risks), ``pgr``, ``opr``
+        (ratios of expectations), and ``d_sw``, ``rho_w``, ``rho_s``. Needs :math:`n>d_w+1`,
+        :math:`n>d_s+1` and :math:`N>d_s+1` (the inverse-Wishart mean is infinite otherwise).
+        """
+        from w2s_theory.discrepancy.theory import expected_risks
+
+        out = {k: float(v) for k, v in expected_risks(n=n, N=N, **self.closed_form_params()).items()}
+        return out | {"d_sw": self.d_sw, "rho_w": self.rho_w, "rho_s": self.rho_s}
+
+    def paper_risks(self, n: int, N: int) -> dict[str, float]:
+        r"""The paper's / authors' notebook's stated curves (spec §2.2(b), §2.3 middle column)."""
+        from w2s_theory.discrepancy.theory import paper_risks
+
+        return {k: float(v) for k, v in paper_risks(n=n, N=N, **self.closed_form_params()).items()}
+
+    def simulate(
+        self,
+        n: int,
+        N: int,
+        trials: int,
+        seed: int = 0,
+        *,
+        engine: Engine = "design",
+        chunk_size: int | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Monte Carlo: per-trial excess risks (keys ``weak``, ``strong``, ``ceiling``, ``w2s``) and
+        per-trial ``pgr``, ``opr``. See :func:`w2s_theory.discrepancy.simulate.simulate`."""
+        from w2s_theory.discrepancy.simulate import simulate
+
+        return simulate(self, n=n, N=N, trials=trials, seed=seed, engine=engine, chunk_size=chunk_size)
+
+    # ------------------------------------------------------------------------------------ constructors
+    @classmethod
+    def coordinate(
+        cls, d_w: int, d_s: int, d_sw: int, sigma2: float, beta: ArrayLike | None = None, D: int | None = None
+    ) -> SubspaceModel:
+        r"""Coordinate subspaces sharing exactly ``d_sw`` axes (the notebook's layout, ``doff = d_s - d_sw``):
+        :math:`V_s=[e_1..e_{d_s}]`, :math:`V_w=[e_{d_s-d_{s\wedge w}+1}..e_{d_s-d_{s\wedge w}+d_w}]`.
+
+        ``D`` defaults to ``len(beta)`` or else :math:`d_s+d_w-d_{s\wedge w}`; ``beta`` defaults to 0
+        (pure variance).
+        """
+        d_w = _validate.positive_int("d_w", d_w)
+        d_s = _validate.positive_int("d_s", d_s)
+        d_sw = _validate.positive_int("d_sw", d_sw, minimum=0)
+        if d_sw > min(d_w, d_s):
+            raise ValueError(f"d_sw must lie in [0, min(d_w, d_s)] = [0, {min(d_w, d_s)}], got {d_sw}")
+        offset = d_s - d_sw
+        D = _ambient_dim(D, beta, minimum=max(offset + d_w, d_s))
+        return cls(_axes(D, offset, d_w), _axes(D, 0, d_s), _target(beta, D), sigma2)
+
+    @classmethod
+    def from_principal_angles(
+        cls,
+        angles: ArrayLike,
+        d_w: int,
+        d_s: int,
+        sigma2: float,
+        beta: ArrayLike | None = None,
+        D: int | None = None,
+    ) -> SubspaceModel:
+        r"""Subspaces with the given principal angles :math:`\theta_1..\theta_k` (radians,
+        :math:`k\le\min(d_w,d_s)`); the remaining directions are orthogonal, so
+        :math:`d_{s\wedge w}=\sum_i\cos^2\theta_i`.
+
+        :math:`V_s=[e_1..e_{d_s}]`; the i-th column of :math:`V_w` is
+        :math:`\cos\theta_i e_i+\sin\theta_i e_{d_s+i}` for :math:`i\le k` and :math:`e_{d_s+i}` after.
+        ``D`` defaults to ``len(beta)`` or else :math:`d_s+d_w`.
+        """
+        d_w = _validate.positive_int("d_w", d_w)
+        d_s = _validate.positive_int("d_s", d_s)
+        theta = _validate.finite_array("angles", angles, ndim=1)
+        if theta.size > min(d_w, d_s):
+            raise ValueError(
+                f"angles can have at most min(d_w, d_s) = {min(d_w, d_s)} entries, got {theta.size}"
+            )
+        if np.any((theta < 0) | (theta > np.pi / 2)):
+            raise ValueError("angles must lie in [0, pi/2] (principal angles)")
+        D = _ambient_dim(D, beta, minimum=d_s + d_w)
+        V_s = _axes(D, 0, d_s)
+        V_w = np.zeros((D, d_w))
+        k = theta.size
+        V_w[np.arange(k), np.arange(k)] = np.cos(theta)
+        V_w[d_s + np.arange(d_w), np.arange(d_w)] = np.r_[np.sin(theta), np.ones(d_w - k)]
+        return cls(V_w, V_s, _target(beta, D), sigma2)
+
+    @classmethod
+    def notebook(
+        cls,
+        d: int = 20000,
+        d_w: int = 200,
+        d_s: int = 100,
+        doff: int = 10,
+        d_gt: int = 300,
+        cov_pow: float = 1.0,
+        sigma2: float = 1e-2,
+        seed: int = 0,
+    ) -> SubspaceModel:
+        r"""The authors' synthetic notebook configuration (spec §1.2).
+
+        :math:`V_s=[e_1..e_{d_s}]`, :math:`V_w=[e_{doff+1}..e_{doff+d_w}]` (so
+        :math:`d_{s\wedge w}=\max(0,d_s-doff)` when :math:`d_w\ge d_s`),
+        :math:`\beta_i=i^{-p/2}\theta_i` for :math:`i\le d_{gt}` with Rademacher
+        :math:`\theta_i\in\{\pm1/\sqrt d\}` drawn from ``numpy.random.default_rng(seed)``, so
+        :math:`\beta_i^2=i^{-p}/d`. The notebook's power-law feature spectra do not affect ridgeless fits;
+        unlike the notebook, ``doff = 0`` (:math:`d_{s\wedge w}=d_s`) is allowed.
+        """
+        d = _validate.positive_int("d", d)
+        d_w = _validate.positive_int("d_w", d_w)
+        d_s = _validate.positive_int("d_s", d_s)
+        doff = _validate.positive_int("doff", doff, minimum=0)
+        d_gt = _validate.positive_int("d_gt", d_gt)
+        cov_pow = _validate.nonnegative_float("cov_pow", cov_pow)
+        for name, need in {"doff + d_w": doff + d_w, "d_s": d_s, "d_gt": d_gt}.items():
+            if need > d:
+                raise ValueError(f"{name} = {need} must be <= d = {d}")
+        signs = np.random.default_rng(seed).choice([-1.0, 1.0], size=d_gt)
+        beta = np.zeros(d)
+        beta[:d_gt] = np.arange(1, d_gt + 1) ** (-cov_pow / 2) * signs / np.sqrt(d)
+        return cls(_axes(d, doff, d_w), _axes(d, 0, d_s), beta, sigma2)
+
+
+def _axes(D: int, start: int, count: int) -> np.ndarray:
+    """The D x count matrix [e_{start+1}, ..., e_{start+count}] (no D x D identity is formed)."""
+    V = np.zeros((D, count))
+    V[start + np.arange(count), np.arange(count)] = 1.0
+    return V
+
+
+def _ambient_dim(D: int | None, beta: ArrayLike | None, minimum: int) -> int:
+    if D is None:
+        D = minimum if beta is None else np.asarray(beta).shape[0]
+    D = _validate.positive_int("D", D)
+    if D < minimum:
+        raise ValueError(f"D (or len(beta)) must be >= {minimum} for these subspaces, got {D}")
+    return D
+
+
+def _target(beta: ArrayLike | None, D: int) -> np.ndarray:
+    if beta is None:
+        return np.zeros(D)
+    beta = _validate.finite_array("beta", beta, ndim=1)
+    if beta.shape[0] != D:
+        raise ValueError(f"beta must have length D = {D}, got {beta.shape[0]}")
+    return beta
