@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from w2s_theory._random import trial_keys
 from w2s_theory.discrepancy import SubspaceModel
 from w2s_theory.discrepancy import simulate as sim
-from w2s_theory.metrics import opr_ratio_of_means, pgr_ratio_of_means
+from w2s_theory.discrepancy.fits import Problem
+from w2s_theory.metrics import Estimate, mean_se, opr_ratio_of_means, pgr_ratio_of_means
 from w2s_theory.testing import assert_mc_close
 
 from .strategies import subspace_models
@@ -103,23 +104,27 @@ def test_teacher_inside_student_gives_no_variance_gain():
 
 
 def _numpy_reference_trial(model: SubspaceModel, key, n: int, N: int) -> dict[str, float]:
-    """The same draws as the JAX kernel, fitted with numpy's SVD-based lstsq (min-norm)."""
-    r = model.r
+    """The design engine's draws (teacher-first / student-first coordinates, ``fits.Problem``), fitted on
+    the full designs with numpy's SVD-based lstsq (min-norm): checks the exact compression to triangular
+    factors and the triangular-solve shortcuts of the shared fits."""
+    p = Problem.from_model(model)
+    b_L, B_s_L, b_U, B_w_U = (np.asarray(a) for a in (p.b_L, p.B_s_L, p.b_U, p.B_w_U))
+    r, d_w, d_s = p.r, p.d_w, p.d_s
     k_z, k_eps, k_zt, k_epst = jax.random.split(key, 4)
     Z = np.asarray(jax.random.normal(k_z, (n, r)))
     Zt = np.asarray(jax.random.normal(k_zt, (N, r)))
-    b, s = model.b_star, np.sqrt(model.sigma2)
-    y = Z @ b + s * np.asarray(jax.random.normal(k_eps, (n,)))
-    yt = Zt @ b + s * np.asarray(jax.random.normal(k_epst, (N,)))
+    s = np.sqrt(model.sigma2)
+    y = Z @ b_L + s * np.asarray(jax.random.normal(k_eps, (n,)))
+    yt = Zt @ b_U + s * np.asarray(jax.random.normal(k_epst, (N,)))
     lstsq = lambda X, t: np.linalg.lstsq(X, t, rcond=None)[0]
-    c = lstsq(Z @ model.B_w, y)
-    fits = {
-        "weak": model.B_w @ c,
-        "strong": model.B_s @ lstsq(Z @ model.B_s, y),
-        "ceiling": model.B_s @ lstsq(np.r_[Z, Zt] @ model.B_s, np.r_[y, yt]),
-        "w2s": model.B_s @ lstsq(Zt @ model.B_s, Zt @ model.B_w @ c),
+    risk = lambda theta, b: float(np.sum((theta - b[: theta.size]) ** 2) + np.sum(b[theta.size :] ** 2))
+    c = lstsq(Z[:, :d_w], y)
+    return {
+        "weak": risk(c, b_L),
+        "strong": risk(lstsq(Z @ B_s_L, y), b_U),
+        "ceiling": risk(lstsq(np.r_[Z @ B_s_L, Zt[:, :d_s]], np.r_[y, yt]), b_U),
+        "w2s": risk(lstsq(Zt[:, :d_s], Zt @ (B_w_U @ c)), b_U),
     }
-    return {k: float(np.sum((v - b) ** 2)) for k, v in fits.items()}
 
 
 @pytest.mark.parametrize(
@@ -132,7 +137,7 @@ def test_kernel_equals_numpy_reference_including_min_norm_regime(n, N):
     m = SubspaceModel.from_principal_angles(
         [0.2, 0.9], d_w=8, d_s=6, sigma2=0.4, beta=rng.standard_normal(16)
     )
-    mc = m.simulate(n, N, trials=3, seed=9)
+    mc = m.simulate(n, N, trials=3, seed=9, engine="design")
     for i, key in enumerate(trial_keys(9, 3)):
         ref = _numpy_reference_trial(m, key, n, N)
         for k in RISKS:
@@ -140,45 +145,59 @@ def test_kernel_equals_numpy_reference_including_min_norm_regime(n, N):
 
 
 def test_invariance_to_invertible_feature_maps_within_each_subspace():
-    """Ridgeless fits depend on the features only through their column space (spec §1.2)."""
+    """Ridgeless fits depend on the features only through their column space (spec §1.2): a Problem built
+    from re-scaled bases B_w A_w, B_s A_s has the same law-determining invariants (orthonormal bases,
+    rho_w, rho_s, principal angles, target in V_s ∩ V_w), and its risks agree with the original's in law."""
     rng = np.random.default_rng(4)
     m = SubspaceModel.from_principal_angles(
         [0.3, 0.5, 1.1], d_w=5, d_s=4, sigma2=0.3, beta=rng.standard_normal(9)
     )
-    p = sim.Problem.from_model(m)
+    p = Problem.from_model(m)
     A_w, A_s = rng.standard_normal((5, 5)), rng.standard_normal((4, 4))
-    q = sim.Problem(p.B_w @ A_w, p.B_s @ A_s, p.b_star, p.sigma)
-    for key in trial_keys(0, 3):
-        a, b = sim.design_trial(key, p, 20, 25), sim.design_trial(key, q, 20, 25)
-        for k in RISKS:
-            assert float(a[k]) == pytest.approx(float(b[k]), rel=1e-9)
+    q = Problem.from_subspaces(m.B_w @ A_w, m.B_s @ A_s, m.b_star, m.sigma2)
+    for prob in (p, q):
+        np.testing.assert_allclose(prob.B_s_L.T @ prob.B_s_L, np.eye(4), atol=1e-12)
+        np.testing.assert_allclose(prob.B_w_U.T @ prob.B_w_U, np.eye(5), atol=1e-12)
+        assert float(prob.b_L[5:] @ prob.b_L[5:]) == pytest.approx(m.rho_w, rel=1e-10)
+        assert float(prob.b_U[4:] @ prob.b_U[4:]) == pytest.approx(m.rho_s, rel=1e-10)
+        cosines = np.linalg.svd(np.asarray(prob.B_s_L[:5]), compute_uv=False)
+        np.testing.assert_allclose(np.sort(cosines)[::-1][:3], np.cos([0.3, 0.5, 1.1]), atol=1e-12)
+    keys = trial_keys(3, 2000)
+    run = lambda prob: jax.device_get(sim._chunk(keys, prob, 20, 25, "wishart"))
+    a, b = run(p), run(q)
+    for k in RISKS:
+        ea, eb = mean_se(a[k]), mean_se(b[k])
+        assert_mc_close(Estimate(ea.value - eb.value, np.hypot(ea.se, eb.se)), 0.0, label=f"invariance {k}")
 
 
-def test_same_seed_same_numbers_for_any_chunk_size():
+@pytest.mark.parametrize("engine", sim.ENGINES)
+def test_same_seed_same_numbers_for_any_chunk_size(engine):
     m = SubspaceModel.coordinate(d_w=6, d_s=5, d_sw=2, sigma2=1.0, beta=np.linspace(0, 1, 10))
-    runs = [m.simulate(20, 30, trials=10, seed=42, chunk_size=c) for c in (1, 3, 10, 64)]
+    runs = [m.simulate(20, 30, trials=10, seed=42, chunk_size=c, engine=engine) for c in (1, 3, 10, 64)]
     for other in runs[1:]:
         for k in runs[0]:
             np.testing.assert_array_equal(runs[0][k], other[k])
     # with JAX's partitionable threefry, split(key, 5) is a prefix of split(key, 10): trial i's numbers
     # depend on (seed, i) only, so adding trials extends a run instead of changing it
-    first5 = m.simulate(20, 30, trials=5, seed=42)["w2s"]
+    first5 = m.simulate(20, 30, trials=5, seed=42, engine=engine)["w2s"]
     np.testing.assert_array_equal(first5, runs[0]["w2s"][:5])
 
 
-def test_sweeping_sigma2_and_subspaces_never_recompiles():
+@pytest.mark.parametrize("engine", sim.ENGINES)
+def test_sweeping_sigma2_and_subspaces_never_recompiles(engine):
     m = SubspaceModel.from_principal_angles([0.4], d_w=7, d_s=4, sigma2=1.0)
-    m.simulate(25, 35, trials=4, seed=0)
-    before = sim._design_chunk._cache_size()
+    m.simulate(25, 35, trials=4, seed=0, engine=engine)
+    before = sim._chunk._cache_size()
     for s2 in (0.0, 0.5, 2.0, 10.0):
-        m.with_sigma2(s2).simulate(25, 35, trials=4, seed=1)
+        m.with_sigma2(s2).simulate(25, 35, trials=4, seed=1, engine=engine)
     other = SubspaceModel.from_principal_angles([1.2, 0.1], d_w=7, d_s=4, sigma2=1.0)
     assert other.r == m.r  # same shapes, other subspaces
-    other.simulate(25, 35, trials=4, seed=2)
-    assert sim._design_chunk._cache_size() == before
+    other.simulate(25, 35, trials=4, seed=2, engine=engine)
+    assert sim._chunk._cache_size() == before
 
 
-def test_design_trial_returns_float64():
+@pytest.mark.parametrize("engine", sim.ENGINES)
+def test_trial_returns_float64(engine):
     m = SubspaceModel.coordinate(d_w=2, d_s=2, d_sw=1, sigma2=1.0)
-    out = sim.design_trial(trial_keys(0, 1)[0], sim.Problem.from_model(m), 10, 10)
+    out = sim.trial_risks(trial_keys(0, 1)[0], Problem.from_model(m), 10, 10, engine)
     assert all(v.dtype == jnp.float64 for v in out.values())

@@ -56,3 +56,41 @@ def min_norm_lstsq(X: jax.Array, y: jax.Array) -> jax.Array:
         return X.T @ cho_solve((L, True), y)
 
     return jax.lax.cond(_cholesky_is_reliable(L), via_cholesky, lambda _: _qr_min_norm(X, y), None)
+
+
+def leading_r_factor(Z: jax.Array, y: jax.Array, k: int) -> tuple[jax.Array, jax.Array]:
+    r"""The first ``k`` rows of :math:`T` and of :math:`Q^\top y` for the thin QR :math:`Z=QT`
+    (:math:`k\le\min(m,d)`, static): an exact compression of the design for least squares
+    (:mod:`w2s_theory._wishart`).
+
+    With :math:`Z_k` the first ``k`` columns and :math:`Z_k^\top Z_k=LL^\top` (Cholesky),
+    :math:`T_{[:k],:}=L^{-1}Z_k^\top Z` and :math:`(Q^\top y)_{[:k]}=L^{-1}Z_k^\top y`: one
+    :math:`k\times d` Gram product, :math:`O(mkd)`. The factor is checked like :func:`min_norm_lstsq`'s;
+    when unreliable, a Householder QR of :math:`Z` is used instead (rows may then differ in sign, which no
+    least-squares fit sees).
+    """
+    Z_k = Z[:, :k]
+    G = Z_k.T @ Z
+    L = jnp.linalg.cholesky(G[:, :k])
+
+    def via_cholesky(_):
+        return solve_triangular(L, G, lower=True), solve_triangular(L, Z_k.T @ y, lower=True)
+
+    def via_qr(_):
+        Q, R = jnp.linalg.qr(Z, mode="reduced")
+        return R[:k], Q[:, :k].T @ y
+
+    return jax.lax.cond(_cholesky_is_reliable(L), via_cholesky, via_qr, None)
+
+
+def lstsq_leading_columns(T: jax.Array, t: jax.Array, d: int) -> jax.Array:
+    r"""Minimum-norm least squares of ``t`` on the first ``d`` columns of an upper-trapezoidal ``T``.
+
+    If ``T`` has at least ``d`` rows, those columns are :math:`[T_{[:d,:d]};0]`, so the fit is the
+    triangular solve :math:`T_{[:d,:d]}^{-1}t_{[:d]}` (the last step of a QR least-squares solve;
+    :math:`O(d^2)`). Otherwise the ``m x d`` block is wide and :func:`min_norm_lstsq` gives the
+    minimum-norm interpolator.
+    """
+    if T.shape[0] >= d:
+        return solve_triangular(T[:d, :d], t[:d], lower=False)
+    return min_norm_lstsq(T[:, :d], t)

@@ -1,29 +1,85 @@
-"""Running a per-trial function over many trials with bounded memory and batch-independent results.
+"""Running a per-trial function over many trials: bounded memory, any number of devices, same numbers.
 
-Hazard (``shared/notes/jax-cpu-hang.md``): on multi-core CPUs a jitted ``vmap`` over trials that each run
-several independent Cholesky solves can deadlock inside XLA:CPU. On the CPU backend trials therefore run
-sequentially inside one compiled ``lax.map`` (measured no slower per trial on 2 cores for this workload,
-see ``benchmarks/``); on accelerators they are vectorised with ``vmap``. Memory is bounded by the chunk:
-the host loops over chunks of ``chunk_size`` trial keys, and each trial's numbers depend only on its key.
+* **Devices.** Each compiled chunk shards its trial axis over a one-axis :class:`jax.sharding.Mesh`
+  (axis ``"trials"``) of every device JAX sees (:func:`shard_over_trials`, ``jax.shard_map``): one CPU, a
+  multi-GPU box, a TPU slice, or, after ``jax.distributed.initialize()``, the devices of every host. Trial
+  ``i`` only ever sees its own key, so 1 or 4 devices give the same per-trial numbers.
+* **Within a device.** Hazard (``shared/notes/jax-cpu-hang.md``): on multi-core CPUs a jitted ``vmap``
+  over trials that each run several independent Cholesky solves can deadlock inside XLA:CPU. On the CPU
+  backend each device therefore runs its trials sequentially in one compiled ``lax.map``; on accelerators
+  they are vectorised with ``vmap``.
+* **BLAS threads.** XLA:CPU sends Cholesky and triangular solves to SciPy's OpenBLAS, which spawns its own
+  threads; on a loaded 2-core machine they stall (measured: a 200 x 200 Cholesky 250 ms instead of 0.3 ms,
+  the design engine 4x slower). On CPU, :func:`run_in_chunks` limits OpenBLAS to one thread while it runs
+  (``threadpoolctl``, restored on exit); XLA's own thread pool still uses every core.
+* **Memory** is bounded by the chunk: the host loops over chunks of ``chunk_size`` trial keys.
+
+Multi-host: call ``jax.distributed.initialize()`` on every process, then run the same script with the same
+seed everywhere; each chunk's keys are laid out with ``jax.make_array_from_callback`` and the per-trial
+results gathered to every process with ``multihost_utils.process_allgather``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
+from jax.experimental import multihost_utils
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from threadpoolctl import threadpool_limits
 
 DEFAULT_CHUNK_SIZE = 256
+TRIALS_AXIS = "trials"
+
+
+def trials_mesh() -> Mesh:
+    """A one-axis mesh (``"trials"``) over every device of every process."""
+    return Mesh(np.asarray(jax.devices()), (TRIALS_AXIS,))
 
 
 def map_over_trials(trial_fn: Callable[[jax.Array], Any], keys: jax.Array) -> Any:
-    """Apply ``trial_fn`` to each key (leading axis). Use inside ``jit``."""
+    """Apply ``trial_fn`` to each key (leading axis) on one device. Use inside ``jit``."""
     if jax.default_backend() == "cpu":
         return jax.lax.map(trial_fn, keys)
     return jax.vmap(trial_fn)(keys)
+
+
+def shard_over_trials(trial_fn: Callable[..., Any], keys: jax.Array, *args: Any) -> Any:
+    """``trial_fn(key, *args)`` for each key, the keys split over :func:`trials_mesh`, ``args`` replicated.
+
+    Use inside ``jit``; the number of keys must be a multiple of the device count
+    (:func:`run_in_chunks` pads)."""
+    per_device = lambda k, *a: map_over_trials(lambda key: trial_fn(key, *a), k)
+    in_specs = (PartitionSpec(TRIALS_AXIS),) + (PartitionSpec(),) * len(args)
+    sharded = jax.shard_map(
+        per_device, mesh=trials_mesh(), in_specs=in_specs, out_specs=PartitionSpec(TRIALS_AXIS)
+    )
+    return sharded(keys, *args)
+
+
+@contextmanager
+def cpu_blas_single_thread() -> Iterator[None]:
+    """On the CPU backend, limit OpenBLAS (used by XLA:CPU's LAPACK calls) to one thread (module docstring)."""
+    if jax.default_backend() != "cpu":
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _global_keys(keys: jax.Array, sharding: NamedSharding) -> jax.Array:
+    data = np.asarray(jax.random.key_data(keys))
+    placed = jax.make_array_from_callback(data.shape, sharding, lambda index: data[index])
+    return jax.random.wrap_key_data(placed, impl=jax.random.key_impl(keys))
+
+
+def _to_host(tree: Any) -> Any:
+    if jax.process_count() > 1:
+        return multihost_utils.process_allgather(tree, tiled=True)
+    return jax.device_get(tree)
 
 
 def run_in_chunks(
@@ -31,15 +87,22 @@ def run_in_chunks(
     keys: jax.Array,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> dict[str, np.ndarray]:
-    """Evaluate ``chunk_fn`` (a jitted map over a chunk of keys) over all ``keys``.
+    """Evaluate ``chunk_fn`` (a jitted :func:`shard_over_trials` over a chunk of keys) over all ``keys``.
 
-    The last chunk is padded with copies of the final key so every call has the same shape (one
-    compilation); the padded results are dropped.
+    The chunk is rounded up to a multiple of the device count, and the last chunk is padded with copies of
+    the final key, so every call has the same shape (one compilation); padded results are dropped.
     """
     trials = keys.shape[0]
+    devices = jax.device_count()
     chunk = max(1, min(int(chunk_size), trials))
+    chunk += (-chunk) % devices
     pad = (-trials) % chunk
     if pad:
-        keys = jnp.concatenate([keys, jnp.repeat(keys[-1:], pad, axis=0)])
-    parts = [jax.device_get(chunk_fn(keys[i : i + chunk])) for i in range(0, trials + pad, chunk)]
+        keys = jax.numpy.concatenate([keys, jax.numpy.repeat(keys[-1:], pad, axis=0)])
+    sharding = NamedSharding(trials_mesh(), PartitionSpec(TRIALS_AXIS))
+    with cpu_blas_single_thread():
+        parts = [
+            _to_host(chunk_fn(_global_keys(keys[i : i + chunk], sharding)))
+            for i in range(0, trials + pad, chunk)
+        ]
     return {name: np.concatenate([p[name] for p in parts])[:trials] for name in parts[0]}

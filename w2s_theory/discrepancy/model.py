@@ -164,7 +164,7 @@ class SubspaceModel:
         trials: int,
         seed: int = 0,
         *,
-        engine: Engine = "design",
+        engine: Engine = "wishart",
         chunk_size: int | None = None,
     ) -> dict[str, np.ndarray]:
         """Monte Carlo: per-trial excess risks (keys ``weak``, ``strong``, ``ceiling``, ``w2s``) and

@@ -1,0 +1,119 @@
+r"""The four ridgeless fits of one trial, from triangular factors of the two designs.
+
+Coordinates. A trial lives in :math:`R=\operatorname{span}(V_w,V_s,\beta)` (``r`` dims, see
+:class:`~w2s_theory.discrepancy.model.SubspaceModel`). The labelled design :math:`Z` (``n x r``) is
+written in a *teacher-first* orthonormal basis of :math:`R`, whose first ``d_w`` vectors span
+:math:`\mathcal V_w`; the unlabelled design :math:`\tilde Z` (``N x r``) in a *student-first* basis, whose
+first ``d_s`` vectors span :math:`\mathcal V_s`. An isotropic design is isotropic in every basis and the
+two designs are independent, so this changes no joint law; the teacher's and student's coefficients refer
+to these basis vectors, and ridgeless predictors do not depend on the basis of their subspace (spec §1.2).
+
+Sufficient statistics. With thin QRs :math:`Z=QT`, :math:`\tilde Z=\tilde Q\tilde T`
+(:mod:`w2s_theory._wishart`), every fit below is the same fit on :math:`(T, Q^\top y)` and on the first
+:math:`\min(N,d_s)` rows of :math:`(\tilde T,\tilde Q^\top\tilde y)`:
+
+* weak teacher: :math:`\hat c=\arg\min\|T_{:,[:d_w]}c-t\|` (a triangular solve when :math:`n\ge d_w`);
+* strong baseline: :math:`\hat s=\arg\min\|TB_s^{L}s-t\|`, :math:`B_s^{L}` the student basis in
+  teacher-first coordinates;
+* strong ceiling: the stacked problem :math:`[TB_s^{L};\tilde T_{:,[:d_s]}]`, :math:`[t;\tilde t]`;
+* W2S student: :math:`\hat w=\arg\min\|\tilde T_{:,[:d_s]}w-\tilde TB_w^{U}\hat c\|` (pseudo-labels
+  :math:`\tilde ZB_w^{U}\hat c` only; a triangular solve when :math:`N\ge d_s`).
+
+All are minimum-norm, so ``n <= d_w`` or ``N <= d_s`` (interpolation) is covered. Excess risks are exact
+(no test sample): :math:`\|\hat c-b^{L}_{[:d_w]}\|^2+\|b^{L}_{[d_w:]}\|^2` for the teacher and
+:math:`\|\theta-b^{U}_{[:d_s]}\|^2+\|b^{U}_{[d_s:]}\|^2` for the three student-space fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from w2s_theory._linalg import lstsq_leading_columns, min_norm_lstsq
+
+if TYPE_CHECKING:
+    from w2s_theory.discrepancy.model import SubspaceModel
+
+
+@partial(
+    jax.tree_util.register_dataclass,
+    data_fields=["b_L", "B_s_L", "b_U", "B_w_U", "sigma"],
+    meta_fields=[],
+)
+@dataclass(frozen=True)
+class Problem:
+    r"""The traced part of a trial, in the two bases of the module docstring.
+
+    ``b_L`` (r,): :math:`\beta` in teacher-first coordinates; ``B_s_L`` (r, d_s): the student basis there;
+    ``b_U`` (r,): :math:`\beta` in student-first coordinates; ``B_w_U`` (r, d_w): the teacher basis there;
+    ``sigma``: label-noise standard deviation. Shapes are static (they fix the compilation), values are
+    not, so a sweep over ``sigma2`` or over subspaces of the same dimensions never recompiles.
+    """
+
+    b_L: jax.Array
+    B_s_L: jax.Array
+    b_U: jax.Array
+    B_w_U: jax.Array
+    sigma: jax.Array
+
+    @property
+    def r(self) -> int:
+        return self.b_L.shape[0]
+
+    @property
+    def d_w(self) -> int:
+        return self.B_w_U.shape[1]
+
+    @property
+    def d_s(self) -> int:
+        return self.B_s_L.shape[1]
+
+    @classmethod
+    def from_subspaces(cls, B_w: np.ndarray, B_s: np.ndarray, b_star: np.ndarray, sigma2: float) -> Problem:
+        r"""From bases of :math:`\mathcal V_w`, :math:`\mathcal V_s` (full column rank, any scaling) and
+        :math:`\beta`, all in coordinates of :math:`\mathbb R^r`. Only the column spaces matter."""
+        Q_L = np.linalg.qr(np.asarray(B_w, dtype=float), mode="complete")[0]  # first d_w columns span V_w
+        Q_U = np.linalg.qr(np.asarray(B_s, dtype=float), mode="complete")[0]  # first d_s columns span V_s
+        d_w, d_s = np.shape(B_w)[1], np.shape(B_s)[1]
+        b = np.asarray(b_star, dtype=float)
+        return cls(
+            b_L=jnp.asarray(Q_L.T @ b),
+            B_s_L=jnp.asarray(Q_L.T @ Q_U[:, :d_s]),
+            b_U=jnp.asarray(Q_U.T @ b),
+            B_w_U=jnp.asarray(Q_U.T @ Q_L[:, :d_w]),
+            sigma=jnp.sqrt(jnp.asarray(sigma2, dtype=float)),
+        )
+
+    @classmethod
+    def from_model(cls, model: SubspaceModel) -> Problem:
+        return cls.from_subspaces(model.B_w, model.B_s, model.b_star, model.sigma2)
+
+
+def _risk(theta: jax.Array, b: jax.Array) -> jax.Array:
+    """Excess risk of the fit ``theta`` on the leading basis vectors, target coordinates ``b``."""
+    d = theta.shape[0]
+    err = theta - b[:d]
+    return err @ err + b[d:] @ b[d:]
+
+
+def risks_from_factors(
+    T: jax.Array, t: jax.Array, T_u: jax.Array, t_u: jax.Array, p: Problem
+) -> dict[str, jax.Array]:
+    r"""Excess risks of the four fits from the labelled factor ``T`` (:math:`\min(n,r)\times r`), ``t`` and
+    the first :math:`\min(N,d_s)` rows ``T_u``, ``t_u`` of the unlabelled one (module docstring)."""
+    c_hat = lstsq_leading_columns(T, t, p.d_w)
+    X_s = T @ p.B_s_L
+    s_hat = min_norm_lstsq(X_s, t)
+    ceiling_hat = min_norm_lstsq(jnp.concatenate([X_s, T_u[:, : p.d_s]]), jnp.concatenate([t, t_u]))
+    w2s_hat = lstsq_leading_columns(T_u, T_u @ (p.B_w_U @ c_hat), p.d_s)
+    return {
+        "weak": _risk(c_hat, p.b_L),
+        "strong": _risk(s_hat, p.b_U),
+        "ceiling": _risk(ceiling_hat, p.b_U),
+        "w2s": _risk(w2s_hat, p.b_U),
+    }
