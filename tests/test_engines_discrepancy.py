@@ -1,0 +1,104 @@
+"""The Wishart engine against the design engine: same law of the four per-trial risks, and the same
+per-trial numbers on 1 and 4 devices.
+
+Fixed seeds. Means: two engines within 5 SE of each other and of the exact theory, where second moments
+exist (n > d_w + 3, N > d_s + 3); laws: two-sample KS p-value above 1e-3 on every per-trial risk, also
+at n = d_w + 3 and in the min-norm (interpolation) regime, where means are heavy-tailed or undefined.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from w2s_theory.discrepancy import SubspaceModel
+from w2s_theory.metrics import Estimate, mean_se
+from w2s_theory.testing import assert_mc_close
+
+RISKS = ("weak", "strong", "ceiling", "w2s")
+KS_LEVEL = 1e-3
+TRIALS = 3000
+
+
+def _angles_model(d_w: int, d_s: int, sigma2: float) -> SubspaceModel:
+    rng = np.random.default_rng(d_w * 100 + d_s)
+    k = min(d_w, d_s)
+    beta = rng.standard_normal(d_w + d_s) / np.sqrt(d_w + d_s)
+    return SubspaceModel.from_principal_angles(rng.uniform(0, np.pi / 2, k), d_w, d_s, sigma2, beta=beta)
+
+
+CONFIGS = {
+    "angles n=20 N=30": (_angles_model(6, 4, 0.5), 20, 30),
+    "coordinate d_w=20 d_s=10 n=40 N=60": (
+        SubspaceModel.notebook(d=400, d_w=20, d_s=10, doff=6, d_gt=30, sigma2=1e-2),
+        40,
+        60,
+    ),
+    "n = d_w + 3": (_angles_model(8, 5, 1.0), 11, 40),
+    "min-norm n < d_w, N < d_s": (_angles_model(8, 6, 1.0), 5, 4),
+}
+
+
+@pytest.fixture(scope="module", params=list(CONFIGS), ids=list(CONFIGS))
+def both_engines(request):
+    model, n, N = CONFIGS[request.param]
+    runs = {e: model.simulate(n, N, trials=TRIALS, seed=17, engine=e) for e in ("wishart", "design")}
+    return request.param, model, n, N, runs
+
+
+def test_same_law_of_per_trial_risks(both_engines):
+    label, model, n, N, runs = both_engines
+    for key in (*RISKS, "pgr", "opr"):
+        a, b = runs["wishart"][key], runs["design"][key]
+        p = stats.ks_2samp(a[np.isfinite(a)], b[np.isfinite(b)]).pvalue
+        assert p > KS_LEVEL, f"{label}: {key} KS p = {p:.2g}"
+
+
+def test_same_means_and_exact_theory(both_engines):
+    label, model, n, N, runs = both_engines
+    if not (n > model.d_w + 3 and n > model.d_s + 3 and N > model.d_s + 3):
+        pytest.skip("second moments infinite here: laws are compared by KS only")
+    exact = model.expected_risks(n, N)
+    for key in RISKS:
+        w, d = mean_se(runs["wishart"][key]), mean_se(runs["design"][key])
+        assert_mc_close(Estimate(w.value - d.value, np.hypot(w.se, d.se)), 0.0, label=f"{label}: {key} W-D")
+        for engine, est in (("wishart", w), ("design", d)):
+            assert_mc_close(est, exact[key], label=f"{label}: {key} {engine} vs exact")
+
+
+def test_unknown_engine_is_rejected_with_the_valid_choices():
+    with pytest.raises(ValueError, match=r"engine must be one of \('wishart', 'design'\)"):
+        SubspaceModel.coordinate(2, 2, 1, 1.0).simulate(10, 10, trials=2, engine="bartlett")
+
+
+_SHARD_SCRIPT = textwrap.dedent(
+    """
+    import sys, jax, numpy as np
+    jax.config.update("jax_enable_x64", True)
+    from w2s_theory.discrepancy import SubspaceModel
+    m = SubspaceModel.from_principal_angles([0.3, 1.0], d_w=6, d_s=4, sigma2=0.5, beta=np.linspace(-1, 1, 10))
+    out = {f"{e}_{k}": v for e in ("wishart", "design")
+           for k, v in m.simulate(14, 9, trials=10, seed=3, engine=e, chunk_size=6).items()}
+    np.savez(sys.argv[1], devices=jax.device_count(), **out)
+    """
+)
+
+
+def test_identical_per_trial_numbers_on_1_and_4_devices(tmp_path):
+    """Trial axis sharded over 4 forced host devices (jax.shard_map on a "trials" mesh): every per-trial
+    number is bit-identical to the 1-device run (chunk 6 -> padded to 8 = 2 trials per device)."""
+    script = tmp_path / "run.py"
+    script.write_text(_SHARD_SCRIPT)
+    results = {}
+    for devices in (1, 4):
+        env = os.environ | {"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
+        path = tmp_path / f"{devices}.npz"
+        subprocess.run([sys.executable, str(script), str(path)], env=env, check=True, timeout=150)
+        results[devices] = np.load(path)
+    assert int(results[1]["devices"]) == 1 and int(results[4]["devices"]) == 4
+    for name in set(results[1].files) - {"devices"}:
+        np.testing.assert_array_equal(results[1][name], results[4][name], err_msg=name)
