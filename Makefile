@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test figures lint notebooks clean-venv
+.PHONY: test figures lint notebooks bench clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ test: $(STAMP)
 
 figures: $(STAMP)
 	$(PY) -m w2s_theory.cli reproduce all --out figures
+
+# Per-trial speed of the engines vs a naive NumPy loop and vs the machine's RNG + GEMM limits, and the
+# wall time of `make figures`; writes benchmarks/results.json and the table in benchmarks/README.md.
+bench: $(STAMP)
+	timeout 3600 $(PY) benchmarks/bench.py --figures
 
 lint: $(STAMP)
 	$(PY) -m ruff check w2s_theory tests benchmarks notebooks

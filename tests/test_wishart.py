@@ -17,7 +17,7 @@ KS_LEVEL = 1e-3
 TRIALS = 4000
 
 
-@pytest.mark.parametrize("rows,cols", [(1, 1), (6, 6), (7, 7), (5, 9), (4, 4)])
+@pytest.mark.parametrize("rows,cols", [(1, 1), (2, 2), (6, 6), (7, 7), (5, 9), (4, 4), (1, 3)])
 def test_strict_upper_normals_uses_each_normal_once(rows, cols):
     M = np.asarray(strict_upper_normals(jax.random.key(rows * 31 + cols), rows, cols))
     assert M.shape == (rows, cols)

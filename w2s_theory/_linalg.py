@@ -12,6 +12,10 @@ returns NaN instead of raising, so the factor is checked (finite, and a cheap lo
 number :math:`\kappa(G) \ge (\max_i L_{ii}/\min_i L_{ii})^2`); when the check fails a Householder-QR
 solve of :math:`X` itself (condition :math:`\kappa(X)` rather than :math:`\kappa(X)^2`) is used instead.
 Never ``pinv(X) @ y``.
+
+Two siblings work on triangular factors (:mod:`w2s_theory._wishart`): :func:`leading_r_factor` compresses
+a design :math:`Z=QT` to the leading rows of :math:`(T, Q^\top y)` with the same Cholesky-then-QR policy,
+and :func:`lstsq_leading_columns` fits on leading columns of such a factor by a triangular solve.
 """
 
 from __future__ import annotations

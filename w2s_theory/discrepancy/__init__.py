@@ -2,7 +2,8 @@
 
 * :mod:`~w2s_theory.discrepancy.model`: :class:`SubspaceModel` and its constructors;
 * :mod:`~w2s_theory.discrepancy.theory`: the closed forms (derived in :mod:`w2s_theory.symbolic.discrepancy`);
-* :mod:`~w2s_theory.discrepancy.simulate`: the JAX Monte Carlo of the four ridgeless fits.
+* :mod:`~w2s_theory.discrepancy.fits`: the four ridgeless fits of one trial, from triangular factors;
+* :mod:`~w2s_theory.discrepancy.simulate`: the JAX Monte Carlo engines (``wishart``, ``design``).
 """
 
 from w2s_theory.discrepancy.model import SubspaceModel

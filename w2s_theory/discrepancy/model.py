@@ -168,7 +168,9 @@ class SubspaceModel:
         chunk_size: int | None = None,
     ) -> dict[str, np.ndarray]:
         """Monte Carlo: per-trial excess risks (keys ``weak``, ``strong``, ``ceiling``, ``w2s``) and
-        per-trial ``pgr``, ``opr``. See :func:`w2s_theory.discrepancy.simulate.simulate`."""
+        per-trial ``pgr``, ``opr``. ``engine="wishart"`` (default) draws each trial's sufficient statistics
+        exactly (Bartlett), ``"design"`` draws the full designs; same law. See
+        :func:`w2s_theory.discrepancy.simulate.simulate`."""
         from w2s_theory.discrepancy.simulate import simulate
 
         return simulate(self, n=n, N=N, trials=trials, seed=seed, engine=engine, chunk_size=chunk_size)

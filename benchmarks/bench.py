@@ -1,0 +1,281 @@
+"""Speed of the discrepancy simulators on this machine, measured in one run (``make bench``).
+
+Writes ``benchmarks/results.json`` and the table between the markers in ``benchmarks/README.md``:
+
+* per-trial time of the Wishart engine, the design engine, and a naive NumPy baseline (a Python loop of
+  ``numpy.linalg.lstsq`` on full float64 designs, the way the authors' notebook is written) at the
+  notebook's figure configuration and at a small one; compile time separately; ratios;
+* the machine's own limits in the same run: float64 Gram GEMM GFLOP/s (the design engine's shapes) and
+  normals/s of JAX's default RNG, and the design engine's time as a multiple of the bound they imply;
+* closed-form throughput: exact expected risks over a 10^6-point grid;
+* with ``--figures``: wall time of ``make figures``.
+
+Timings on a shared machine are noisy, so every claim is a ratio of numbers measured in this run; each
+time is the minimum over interleaved repeats. A watchdog (``faulthandler``) ends the run with a traceback
+if one step exceeds ``--step-timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import faulthandler
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import jax
+import numpy as np
+
+jax.config.update("jax_enable_x64", True)
+
+from w2s_theory._random import trial_keys  # noqa: E402
+from w2s_theory._trials import cpu_blas_single_thread  # noqa: E402
+from w2s_theory.discrepancy import SubspaceModel  # noqa: E402
+from w2s_theory.discrepancy import simulate as sim  # noqa: E402
+from w2s_theory.discrepancy.fits import Problem  # noqa: E402
+from w2s_theory.discrepancy.theory import expected_risks  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+#: name -> (notebook() arguments, n, N, columns the notebook samples, trials per timed call per engine)
+CONFIGS = {
+    "figure": (
+        {"d_w": 200, "d_s": 100, "doff": 90},
+        2000,
+        4000,
+        300,
+        {"wishart": 256, "design": 16, "naive": 4},
+    ),
+    "small": (
+        {"d": 400, "d_w": 20, "d_s": 10, "doff": 9, "d_gt": 30},
+        200,
+        400,
+        30,
+        {"wishart": 2048, "design": 512, "naive": 64},
+    ),
+}
+REPEATS = 3
+
+
+def _best(fn: Callable[[], object], repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(fn())
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _step(limit: float) -> None:
+    faulthandler.cancel_dump_traceback_later()
+    faulthandler.dump_traceback_later(limit, exit=True)
+
+
+# ----------------------------------------------------------------------------------------------- limits
+def machine_limits(n: int, N: int, r: int, d_s: int) -> dict[str, float]:
+    """JAX RNG normals/s and float64 Gram GEMM GFLOP/s, at the design engine's shapes."""
+    key = jax.random.key(0)
+    normal = jax.jit(lambda k: jax.random.normal(k, (n + N, r)))
+    normal(key).block_until_ready()
+    t_normal = _best(lambda: normal(key), 5)
+    Z, Zt = jax.random.normal(key, (n, r)), jax.random.normal(key, (N, r))
+    gram = jax.jit(lambda Z, Zt: (Z.T @ Z, Zt[:, :d_s].T @ Zt))
+    gram(Z, Zt)
+    t_gram = _best(lambda: gram(Z, Zt), 5)
+    flops = 2.0 * n * r * r + 2.0 * N * d_s * r
+    return {"normals_per_s": (n + N) * r / t_normal, "gemm_gflops": flops / t_gram / 1e9}
+
+
+def design_bound_s(n: int, N: int, r: int, d_s: int, limits: dict[str, float]) -> float:
+    """Time the design engine cannot beat: its normals at the RNG's rate plus its Gram GEMMs at GEMM rate."""
+    normals = (n + N) * (r + 1)
+    flops = 2.0 * n * min(n, r) * r + 2.0 * N * min(N, d_s) * r
+    return normals / limits["normals_per_s"] + flops / (limits["gemm_gflops"] * 1e9)
+
+
+# ---------------------------------------------------------------------------------------------- engines
+def compile_seconds(model: SubspaceModel, n: int, N: int, trials: int, engine: str) -> float:
+    keys, problem = trial_keys(0, trials), Problem.from_model(model)
+    start = time.perf_counter()
+    sim._chunk.lower(keys, problem, n, N, engine).compile()
+    return time.perf_counter() - start
+
+
+def engine_seconds_per_trial(model: SubspaceModel, n: int, N: int, trials: int, engine: str) -> float:
+    """One ``simulate`` call of ``trials`` trials in one compiled chunk (compiled by an earlier call)."""
+    run = lambda: model.simulate(n, N, trials=trials, seed=1, engine=engine, chunk_size=trials)
+    return _best(run, 1) / trials
+
+
+def naive_trial(rng: np.random.Generator, beta: np.ndarray, sup_w, sup_s, n: int, N: int, sigma: float):
+    """One trial as users write it: full float64 designs over the sampled columns, four lstsq calls."""
+    Z, Zt = rng.standard_normal((n, beta.size)), rng.standard_normal((N, beta.size))
+    y = Z @ beta + sigma * rng.standard_normal(n)
+    yt = Zt @ beta + sigma * rng.standard_normal(N)
+    lstsq = lambda X, t: np.linalg.lstsq(X, t, rcond=None)[0]
+    theta_w = lstsq(Z[:, sup_w], y)
+    theta_s = lstsq(Z[:, sup_s], y)
+    theta_c = lstsq(np.r_[Z, Zt][:, sup_s], np.r_[y, yt])
+    theta_w2s = lstsq(Zt[:, sup_s], Zt[:, sup_w] @ theta_w)
+    risk = lambda sup, th: np.sum(np.delete(beta, sup) ** 2) + np.sum((beta[sup] - th) ** 2)
+    return risk(sup_w, theta_w), risk(sup_s, theta_s), risk(sup_s, theta_c), risk(sup_s, theta_w2s)
+
+
+def naive_seconds_per_trial(model: SubspaceModel, n: int, N: int, columns: int, trials: int) -> float:
+    beta = model.beta[:columns]
+    sup_w = np.flatnonzero(model.V_w[:columns].any(axis=1))
+    sup_s = np.flatnonzero(model.V_s[:columns].any(axis=1))
+    sigma, rng = float(np.sqrt(model.sigma2)), np.random.default_rng(0)
+    return (
+        _best(lambda: [naive_trial(rng, beta, sup_w, sup_s, n, N, sigma) for _ in range(trials)], 2) / trials
+    )
+
+
+# ---------------------------------------------------------------------------------------- closed forms
+def closed_form_points_per_s(points: int = 10**6) -> float:
+    rng = np.random.default_rng(0)
+    n = rng.integers(300, 5000, points)
+    N = rng.integers(200, 8000, points)
+    sigma2 = rng.uniform(1e-3, 1.0, points)
+    args = dict(d_w=200, d_s=100, d_sw=10.0, rho_w=2.5e-4, rho_s=5.5e-5, bias_sw=2.5e-4, bias_ws=5.3e-5)
+    evaluate = lambda: expected_risks(n=n, N=N, sigma2=sigma2, **args)
+    evaluate()
+    return points / _best(evaluate)
+
+
+def figures_seconds(timeout: float) -> dict[str, object]:
+    from w2s_theory.figures import figure_names
+
+    start = time.perf_counter()
+    proc = subprocess.run(["make", "figures"], cwd=ROOT, timeout=timeout, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    return {"seconds": elapsed, "returncode": proc.returncode, "figures": figure_names()}
+
+
+# ----------------------------------------------------------------------------------------------- report
+def _machine() -> dict[str, object]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "jax": jax.__version__,
+        "backend": jax.default_backend(),
+        "devices": [str(d) for d in jax.devices()],
+        "load_average_start": os.getloadavg(),
+    }
+
+
+def _table(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        f"Measured by `make bench` on {m['cpu']} ({m['cores']} cores, JAX {m['jax']}, {m['backend']}), "
+        f"load average {m['load_average_start'][0]:.1f} at start; times are per trial, min over repeats.",
+        "",
+        "| config | naive NumPy lstsq | design engine | Wishart engine | Wishart vs design | Wishart vs naive "
+        "| design vs its RNG+GEMM bound | compile (design / Wishart) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, c in results["configs"].items():
+        lines.append(
+            f"| {name}: n={c['n']}, N={c['N']}, d_w={c['d_w']}, d_s={c['d_s']} (r={c['r']}) "
+            f"| {c['naive_ms']:.2f} ms | {c['design_ms']:.2f} ms | {c['wishart_ms']:.3f} ms "
+            f"| **{c['wishart_vs_design']:.1f}x** | {c['wishart_vs_naive']:.0f}x "
+            f"| {c['design_over_bound']:.2f}x bound ({c['design_bound_ms']:.2f} ms) "
+            f"| {c['compile_design_s']:.1f} s / {c['compile_wishart_s']:.1f} s |"
+        )
+    lim = results["limits"]
+    lines += [
+        "",
+        f"Machine limits in the same run: JAX RNG {lim['normals_per_s'] / 1e6:.0f} M float64 normals/s; "
+        f"float64 Gram GEMM {lim['gemm_gflops']:.0f} GFLOP/s (design-engine shapes at the figure config).",
+        f"Closed forms: {results['closed_form_points_per_s'] / 1e6:.1f} M expected-risk evaluations/s "
+        "(all four risks, PGR, OPR; 10^6-point grid).",
+    ]
+    fig = results.get("make_figures")
+    if fig:
+        lines.append(
+            f"`make figures`: {fig['seconds']:.0f} s wall for {len(fig['figures'])} registered figure(s) "
+            f"({', '.join(fig['figures']) or 'none'}), exit code {fig['returncode']}."
+        )
+    else:
+        lines.append("`make figures`: not timed in this run (`python benchmarks/bench.py --figures`).")
+    return "\n".join(lines)
+
+
+def _write_readme_table(table: str) -> None:
+    readme = HERE / "README.md"
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    text = readme.read_text()
+    head, rest = text.split(start, 1)
+    readme.write_text(head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--figures", action="store_true", help="also time `make figures`")
+    parser.add_argument("--figures-timeout", type=float, default=1800.0)
+    parser.add_argument("--step-timeout", type=float, default=600.0, help="watchdog per step (seconds)")
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS))
+    args = parser.parse_args()
+
+    results: dict = {"machine": _machine(), "configs": {}}
+    _step(args.step_timeout)
+    model, n, N, _, _ = CONFIGS["figure"]
+    fig_model = SubspaceModel.notebook(**model)
+    with cpu_blas_single_thread():
+        results["limits"] = limits = machine_limits(n, N, fig_model.r, fig_model.d_s)
+    print(f"limits: {limits}", flush=True)
+
+    for name in args.configs:
+        kwargs, n, N, columns, trials = CONFIGS[name]
+        model = SubspaceModel.notebook(**kwargs)
+        _step(args.step_timeout)
+        c = {"n": n, "N": N, "d_w": model.d_w, "d_s": model.d_s, "r": model.r}
+        for engine in sim.ENGINES:
+            c[f"compile_{engine}_s"] = compile_seconds(model, n, N, trials[engine], engine)
+            model.simulate(n, N, trials=trials[engine], seed=0, engine=engine, chunk_size=trials[engine])
+        per_trial: dict[str, list[float]] = {"wishart": [], "design": [], "naive": []}
+        for _ in range(REPEATS):  # interleaved, so load changes hit every method alike
+            _step(args.step_timeout)
+            for engine in sim.ENGINES:
+                per_trial[engine].append(engine_seconds_per_trial(model, n, N, trials[engine], engine))
+            per_trial["naive"].append(naive_seconds_per_trial(model, n, N, columns, trials["naive"]))
+        for method, times in per_trial.items():
+            c[f"{method}_ms"] = 1e3 * min(times)
+        c["design_bound_ms"] = 1e3 * design_bound_s(n, N, model.r, model.d_s, limits)
+        c["design_over_bound"] = c["design_ms"] / c["design_bound_ms"]
+        c["wishart_vs_design"] = c["design_ms"] / c["wishart_ms"]
+        c["wishart_vs_naive"] = c["naive_ms"] / c["wishart_ms"]
+        c["design_vs_naive"] = c["naive_ms"] / c["design_ms"]
+        results["configs"][name] = c
+        print(f"{name}: {json.dumps(c)}", flush=True)
+
+    _step(args.step_timeout)
+    results["closed_form_points_per_s"] = closed_form_points_per_s()
+    if args.figures:
+        faulthandler.cancel_dump_traceback_later()
+        results["make_figures"] = figures_seconds(args.figures_timeout)
+    faulthandler.cancel_dump_traceback_later()
+    results["machine"]["load_average_end"] = os.getloadavg()
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    table = _table(results)
+    _write_readme_table(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
