@@ -279,7 +279,8 @@ BOUND_PARAMS = dict(d_w=100, d_s=80, d_sw=10, sigma2=1.0, rho=0.1)
 )
 def pgr_opr_lower_bounds(mode: Mode) -> FigureOutput:
     """Spec §2.4 bounds. Left: vs N in [160, 4000] for n in {220, 510, 800}; right: vs n in [110, 600] for
-    N in {1600, 2800, 4000}, with n* marked. The shaded band is where the OPR bound exceeds 1."""
+    N in {1600, 2800, 4000}, with n* marked (stars); dotted verticals: the N beyond which the OPR bound
+    exceeds 1 (closed form ``N_for_opr_above_1``)."""
     p = BOUND_PARAMS
     N_axis = np.linspace(160, 4000, mode.pick(400, 50))
     n_axis = np.linspace(110, 600, mode.pick(400, 50))
