@@ -8,7 +8,7 @@ Writes ``benchmarks/results.json`` and the table between the markers in ``benchm
 * the machine's own limits in the same run: float64 Gram GEMM GFLOP/s (the design engine's shapes) and
   normals/s of JAX's default RNG, and the design engine's time as a multiple of the bound they imply;
 * closed-form throughput: exact expected risks over a 10^6-point grid;
-* with ``--figures``: wall time of ``make figures``.
+* with ``--figures``: wall time of ``make figures`` (its CLI command, per-point cache off).
 
 Timings on a shared machine are noisy, so every claim is a ratio of numbers measured in this run; each
 time is the minimum over interleaved repeats. A watchdog (``faulthandler``) ends the run with a traceback
@@ -24,6 +24,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -101,9 +102,9 @@ def design_bound_s(n: int, N: int, r: int, d_s: int, limits: dict[str, float]) -
 
 # ---------------------------------------------------------------------------------------------- engines
 def compile_seconds(model: SubspaceModel, n: int, N: int, trials: int, engine: str) -> float:
-    keys, problem = trial_keys(0, trials), Problem.from_model(model)
+    fn = sim.chunk_fn(Problem.from_model(model), n, N, engine)
     start = time.perf_counter()
-    sim._chunk.lower(keys, problem, n, N, engine).compile()
+    fn.func.lower(trial_keys(0, trials), **fn.keywords).compile()
     return time.perf_counter() - start
 
 
@@ -150,11 +151,15 @@ def closed_form_points_per_s(points: int = 10**6) -> float:
 
 
 def figures_seconds(timeout: float) -> dict[str, object]:
+    """Wall time of what ``make figures`` runs (every registered figure, the papers' trial counts), with
+    the resumable per-point cache off so nothing is reused, into a scratch directory."""
     from w2s_theory.figures import figure_names
 
-    start = time.perf_counter()
-    proc = subprocess.run(["make", "figures"], cwd=ROOT, timeout=timeout, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-m", "w2s_theory.cli", "reproduce", "all", "--out", out, "--no-cache"]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, timeout=timeout, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
     return {"seconds": elapsed, "returncode": proc.returncode, "figures": figure_names()}
 
 
@@ -207,7 +212,8 @@ def _table(results: dict) -> str:
     fig = results.get("make_figures")
     if fig:
         lines.append(
-            f"`make figures`: {fig['seconds']:.0f} s wall for {len(fig['figures'])} registered figure(s) "
+            f"`make figures` (cache off): {fig['seconds']:.0f} s wall for {len(fig['figures'])} registered "
+            "figure(s) "
             f"({', '.join(fig['figures']) or 'none'}), exit code {fig['returncode']}."
         )
     else:
@@ -215,12 +221,12 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def _write_readme_table(table: str) -> None:
-    readme = HERE / "README.md"
+def _write_readme_tables(table: str) -> None:
+    """Replace the block between the bench markers in benchmarks/README.md and the top-level README."""
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    text = readme.read_text()
-    head, rest = text.split(start, 1)
-    readme.write_text(head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1])
+    for readme in (HERE / "README.md", ROOT / "README.md"):
+        head, rest = readme.read_text().split(start, 1)
+        readme.write_text(head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1])
 
 
 def main() -> None:
@@ -273,7 +279,7 @@ def main() -> None:
     results["machine"]["load_average_end"] = os.getloadavg()
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     table = _table(results)
-    _write_readme_table(table)
+    _write_readme_tables(table)
     print(table)
 
 

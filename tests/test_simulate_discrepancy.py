@@ -163,7 +163,7 @@ def test_invariance_to_invertible_feature_maps_within_each_subspace():
         cosines = np.linalg.svd(np.asarray(prob.B_s_L[:5]), compute_uv=False)
         np.testing.assert_allclose(np.sort(cosines)[::-1][:3], np.cos([0.3, 0.5, 1.1]), atol=1e-12)
     keys = trial_keys(3, 2000)
-    run = lambda prob: jax.device_get(sim._chunk(keys, prob, 20, 25, "wishart"))
+    run = lambda prob: jax.device_get(sim.chunk_fn(prob, 20, 25, "wishart")(keys))
     a, b = run(p), run(q)
     for k in RISKS:
         ea, eb = mean_se(a[k]), mean_se(b[k])
@@ -187,13 +187,25 @@ def test_same_seed_same_numbers_for_any_chunk_size(engine):
 def test_sweeping_sigma2_and_subspaces_never_recompiles(engine):
     m = SubspaceModel.from_principal_angles([0.4], d_w=7, d_s=4, sigma2=1.0)
     m.simulate(25, 35, trials=4, seed=0, engine=engine)
-    before = sim._chunk._cache_size()
+    compiled = {"design": sim._design_chunk, "wishart": sim._wishart_chunk}[engine]
+    before = compiled._cache_size()
     for s2 in (0.0, 0.5, 2.0, 10.0):
         m.with_sigma2(s2).simulate(25, 35, trials=4, seed=1, engine=engine)
     other = SubspaceModel.from_principal_angles([1.2, 0.1], d_w=7, d_s=4, sigma2=1.0)
     assert other.r == m.r  # same shapes, other subspaces
     other.simulate(25, 35, trials=4, seed=2, engine=engine)
-    assert sim._chunk._cache_size() == before
+    assert compiled._cache_size() == before
+
+
+def test_sweeping_sample_sizes_compiles_the_wishart_engine_once():
+    """Sample sizes only enter the Bartlett chi-square degrees of freedom: n >= r and N >= d_s share one
+    compilation, so a figure's grid over n and N compiles once."""
+    m = SubspaceModel.from_principal_angles([0.4], d_w=7, d_s=4, sigma2=1.0)
+    m.simulate(25, 35, trials=4, seed=0)
+    before = sim._wishart_chunk._cache_size()
+    for n, N in [(30, 35), (200, 9), (4000, 8000)]:
+        m.simulate(n, N, trials=4, seed=1)
+    assert sim._wishart_chunk._cache_size() == before
 
 
 @pytest.mark.parametrize("engine", sim.ENGINES)

@@ -34,7 +34,7 @@ def _draw(fn, seed: int) -> np.ndarray:
 def test_inverse_wishart_mean_is_the_theory_building_block():
     """E tr((TᵀT)⁻¹) = d/(m - d - 1): the factor behind every exact expectation (spec §1.4)."""
     m, d = 16, 5
-    T = _draw(lambda k: bartlett_factor(k, m, d), seed=1)
+    T = _draw(lambda k: bartlett_factor(k, m, d, d), seed=1)
     W = np.einsum("tij,tik->tjk", T, T)
     assert_mc_close(np.trace(np.linalg.inv(W), axis1=1, axis2=2), d / (m - d - 1), label="E tr W^-1")
     assert_mc_close(W[:, 0, 0], m, label="E W_11")
@@ -53,7 +53,7 @@ def test_law_equals_r_factor_of_gaussian_design(m, d, rows):
         R = jnp.linalg.qr(jax.random.normal(key, (m, d)), mode="r")[: min(m, d)]
         return R * jnp.sign(jnp.diagonal(R))[:, None]  # positive diagonal, as in Bartlett
 
-    T_b = _draw(lambda key: bartlett_factor(key, m, d, rows), seed=2)
+    T_b = _draw(lambda key: bartlett_factor(key, m, d, k), seed=2)
     T_z = _draw(design, seed=3)[:, :k]
     assert T_b.shape == T_z.shape
     for name, f in {

@@ -51,17 +51,17 @@ def strict_upper_normals(key: jax.Array, rows: int, cols: int) -> jax.Array:
     return jnp.concatenate([square, jax.random.normal(k_rect, (rows, cols - rows))], axis=1)
 
 
-def bartlett_factor(key: jax.Array, dof: int, dim: int, rows: int | None = None) -> jax.Array:
-    r"""The first ``min(rows, dof, dim)`` rows of the triangular factor :math:`T` of a ``dof x dim``
-    standard Gaussian matrix, drawn exactly by the Bartlett decomposition (module docstring).
+def bartlett_factor(key: jax.Array, dof: int | jax.Array, dim: int, rows: int) -> jax.Array:
+    r"""The first ``rows`` rows of the triangular factor :math:`T` of a ``dof x dim`` standard Gaussian
+    matrix, drawn exactly by the Bartlett decomposition (module docstring); ``rows <= min(dof, dim)``.
 
-    ``dof``, ``dim`` and ``rows`` are static. Rows :math:`1..k` of :math:`T` are what
-    :math:`Z^\top Z` restricted to the first :math:`k` coordinates and their cross-products with the rest
-    need: :math:`(Z^\top Z)_{[:k],:}=T_{[:k,:k]}^\top T_{[:k],:}`. Cost: :math:`O(k\,dim)` normals and
-    :math:`k` chi-squares (``jax.random.chisquare``), independent of ``dof``.
+    ``dim`` and ``rows`` are static; ``dof`` only enters the chi-square degrees of freedom, so it may be
+    traced (one compilation for every sample size with the same ``rows``). Rows :math:`1..k` of :math:`T`
+    are what :math:`Z^\top Z` restricted to the first :math:`k` coordinates and their cross-products with
+    the rest need: :math:`(Z^\top Z)_{[:k],:}=T_{[:k,:k]}^\top T_{[:k],:}`. Cost: :math:`O(k\,dim)`
+    normals and :math:`k` chi-squares (``jax.random.chisquare``), independent of ``dof``.
     """
-    k = min(dim, dof, dim if rows is None else rows)
     k_diag, k_off = jax.random.split(key)
-    diagonal = jnp.sqrt(jax.random.chisquare(k_diag, dof - jnp.arange(k, dtype=float)))
-    i = jnp.arange(k)
-    return strict_upper_normals(k_off, k, dim).at[i, i].set(diagonal)
+    diagonal = jnp.sqrt(jax.random.chisquare(k_diag, dof - jnp.arange(rows, dtype=float)))
+    i = jnp.arange(rows)
+    return strict_upper_normals(k_off, rows, dim).at[i, i].set(diagonal)

@@ -26,10 +26,12 @@ Engines (``engine=``):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from w2s_theory import _validate
@@ -63,29 +65,55 @@ def design_factors(key: jax.Array, p: Problem, n: int, N: int) -> Factors:
     return T, t, T_u, t_u
 
 
-def wishart_factors(key: jax.Array, p: Problem, n: int, N: int) -> Factors:
-    """Draw the same factors directly (Bartlett): :math:`O(r^2)` normals instead of :math:`(n+N)r`."""
+def wishart_rows(p: Problem, n: int, N: int) -> tuple[int, int]:
+    """Rows of the labelled and unlabelled factors a trial needs: ``min(n, r)`` and ``min(N, d_s)``."""
+    return min(n, p.r), min(N, p.d_s)
+
+
+def wishart_factors(
+    key: jax.Array, p: Problem, n: int | jax.Array, N: int | jax.Array, rows: tuple[int, int]
+) -> Factors:
+    """Draw the same factors directly (Bartlett): :math:`O(r^2)` normals instead of :math:`(n+N)r`.
+
+    ``rows`` (static, :func:`wishart_rows`) fixes the shapes; ``n`` and ``N`` may be traced, so a sweep
+    over sample sizes with the same ``rows`` compiles once."""
     k_T, k_g, k_Tt, k_gt = jax.random.split(key, 4)
-    T = bartlett_factor(k_T, n, p.r)
-    T_u = bartlett_factor(k_Tt, N, p.r, rows=p.d_s)
-    t = T @ p.b_L + p.sigma * jax.random.normal(k_g, (T.shape[0],))
-    t_u = T_u @ p.b_U + p.sigma * jax.random.normal(k_gt, (T_u.shape[0],))
+    T = bartlett_factor(k_T, n, p.r, rows[0])
+    T_u = bartlett_factor(k_Tt, N, p.r, rows[1])
+    t = T @ p.b_L + p.sigma * jax.random.normal(k_g, (rows[0],))
+    t_u = T_u @ p.b_U + p.sigma * jax.random.normal(k_gt, (rows[1],))
     return T, t, T_u, t_u
-
-
-_FACTORS = {"design": design_factors, "wishart": wishart_factors}
 
 
 def trial_risks(
     key: jax.Array, p: Problem, n: int, N: int, engine: Engine = DEFAULT_ENGINE
 ) -> dict[str, jax.Array]:
     """Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` of one trial."""
-    return risks_from_factors(*_FACTORS[engine](key, p, n, N), p)
+    if engine == "design":
+        return risks_from_factors(*design_factors(key, p, n, N), p)
+    return risks_from_factors(*wishart_factors(key, p, n, N, wishart_rows(p, n, N)), p)
 
 
-@partial(jax.jit, static_argnames=("n", "N", "engine"))
-def _chunk(keys: jax.Array, problem: Problem, n: int, N: int, engine: Engine) -> dict[str, jax.Array]:
-    return shard_over_trials(partial(trial_risks, n=n, N=N, engine=engine), keys, problem)
+@partial(jax.jit, static_argnames=("n", "N"))
+def _design_chunk(keys: jax.Array, problem: Problem, n: int, N: int) -> dict[str, jax.Array]:
+    return shard_over_trials(partial(trial_risks, n=n, N=N, engine="design"), keys, problem)
+
+
+@partial(jax.jit, static_argnames=("rows",))
+def _wishart_chunk(
+    keys: jax.Array, problem: Problem, n: jax.Array, N: jax.Array, rows: tuple[int, int]
+) -> dict[str, jax.Array]:
+    trial = lambda key, p, n, N: risks_from_factors(*wishart_factors(key, p, n, N, rows), p)
+    return shard_over_trials(trial, keys, problem, n, N)
+
+
+def chunk_fn(problem: Problem, n: int, N: int, engine: Engine) -> Callable[[jax.Array], dict[str, jax.Array]]:
+    """The compiled function of a chunk of keys: the design engine compiles per ``(n, N)``, the Wishart
+    engine per ``(min(n, r), min(N, d_s))`` (sample sizes are traced)."""
+    if engine == "design":
+        return partial(_design_chunk, problem=problem, n=n, N=N)
+    sizes = jnp.asarray(n, dtype=float), jnp.asarray(N, dtype=float)
+    return partial(_wishart_chunk, problem=problem, n=sizes[0], N=sizes[1], rows=wishart_rows(problem, n, N))
 
 
 def simulate(
@@ -116,8 +144,7 @@ def simulate(
             f"'wishart' is exact for every n, N >= 1), got {engine!r}"
         )
     problem = Problem.from_model(model)
-    run = partial(_chunk, problem=problem, n=n, N=N, engine=engine)
-    risks = run_in_chunks(run, trial_keys(seed, trials), chunk)
+    risks = run_in_chunks(chunk_fn(problem, n, N, engine), trial_keys(seed, trials), chunk)
     bad = [name for name, v in risks.items() if not np.all(np.isfinite(v))]
     if bad:
         raise FloatingPointError(
