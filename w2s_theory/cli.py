@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jax
 import typer
+from threadpoolctl import threadpool_limits
 
 from w2s_theory.figures import Mode, figure, figure_names, reproduce
 
@@ -19,6 +20,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 @app.callback()
 def _main() -> None:
     jax.config.update("jax_enable_x64", True)  # the CLI, like tests and notebooks, runs in float64
+    # OpenBLAS threads stall on small matrices on loaded few-core machines (w2s_theory._trials): the
+    # heavy work runs in XLA's own thread pool, so the CLI process keeps BLAS to one thread.
+    threadpool_limits(limits=1, user_api="blas")
 
 
 @app.command("list")

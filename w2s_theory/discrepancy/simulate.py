@@ -38,7 +38,7 @@ from w2s_theory import _validate
 from w2s_theory._config import require_x64
 from w2s_theory._linalg import leading_r_factor
 from w2s_theory._random import Seed, trial_keys
-from w2s_theory._trials import DEFAULT_CHUNK_SIZE, run_in_chunks, shard_over_trials
+from w2s_theory._trials import DEFAULT_CHUNK_SIZE, cpu_blas_single_thread, run_in_chunks, shard_over_trials
 from w2s_theory._wishart import bartlett_factor
 from w2s_theory.discrepancy.fits import Problem, risks_from_factors
 from w2s_theory.metrics import per_trial_opr, per_trial_pgr
@@ -143,7 +143,8 @@ def simulate(
             f"engine must be one of {ENGINES} (the subspace model's latent is isotropic Gaussian, so "
             f"'wishart' is exact for every n, N >= 1), got {engine!r}"
         )
-    problem = Problem.from_model(model)
+    with cpu_blas_single_thread():  # the host-side QRs stall under OpenBLAS threading too (~8x, measured)
+        problem = Problem.from_model(model)
     risks = run_in_chunks(chunk_fn(problem, n, N, engine), trial_keys(seed, trials), chunk)
     bad = [name for name, v in risks.items() if not np.all(np.isfinite(v))]
     if bad:
