@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 
+import jax
 import numpy as np
 import pytest
 from scipy import stats
@@ -75,30 +76,38 @@ def test_unknown_engine_is_rejected_with_the_valid_choices():
         SubspaceModel.coordinate(2, 2, 1, 1.0).simulate(10, 10, trials=2, engine="bartlett")
 
 
+def _shard_run() -> dict[str, np.ndarray]:
+    m = SubspaceModel.from_principal_angles([0.3, 1.0], d_w=6, d_s=4, sigma2=0.5, beta=np.linspace(-1, 1, 10))
+    return {
+        f"{e}_{k}": v
+        for e in ("wishart", "design")
+        for k, v in m.simulate(14, 9, trials=10, seed=3, engine=e, chunk_size=6).items()
+    }
+
+
 _SHARD_SCRIPT = textwrap.dedent(
     """
     import sys, jax, numpy as np
     jax.config.update("jax_enable_x64", True)
-    from w2s_theory.discrepancy import SubspaceModel
-    m = SubspaceModel.from_principal_angles([0.3, 1.0], d_w=6, d_s=4, sigma2=0.5, beta=np.linspace(-1, 1, 10))
-    out = {f"{e}_{k}": v for e in ("wishart", "design")
-           for k, v in m.simulate(14, 9, trials=10, seed=3, engine=e, chunk_size=6).items()}
-    np.savez(sys.argv[1], devices=jax.device_count(), **out)
+    sys.path.insert(0, sys.argv[2])
+    from test_engines_discrepancy import _shard_run
+    np.savez(sys.argv[1], devices=jax.device_count(), **_shard_run())
     """
 )
 
 
 def test_identical_per_trial_numbers_on_1_and_4_devices(tmp_path):
-    """Trial axis sharded over 4 forced host devices (jax.shard_map on a "trials" mesh): every per-trial
-    number is bit-identical to the 1-device run (chunk 6 -> padded to 8 = 2 trials per device)."""
-    script = tmp_path / "run.py"
+    """Trial axis sharded over 4 forced host devices (jax.shard_map on a "trials" mesh), in a subprocess:
+    every per-trial number is bit-identical to this process's 1-device run (chunk 6 -> padded to 8 = 2
+    trials per device)."""
+    assert jax.device_count() == 1
+    script, path = tmp_path / "run.py", tmp_path / "four.npz"
     script.write_text(_SHARD_SCRIPT)
-    results = {}
-    for devices in (1, 4):
-        env = os.environ | {"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
-        path = tmp_path / f"{devices}.npz"
-        subprocess.run([sys.executable, str(script), str(path)], env=env, check=True, timeout=150)
-        results[devices] = np.load(path)
-    assert int(results[1]["devices"]) == 1 and int(results[4]["devices"]) == 4
-    for name in set(results[1].files) - {"devices"}:
-        np.testing.assert_array_equal(results[1][name], results[4][name], err_msg=name)
+    env = os.environ | {"XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    subprocess.run(
+        [sys.executable, str(script), str(path), os.path.dirname(__file__)], env=env, check=True, timeout=150
+    )
+    four, one = np.load(path), _shard_run()
+    assert int(four["devices"]) == 4
+    for name, values in one.items():
+        np.testing.assert_array_equal(values, four[name], err_msg=name)
