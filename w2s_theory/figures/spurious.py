@@ -258,3 +258,60 @@ def hard_vs_soft(mode: Mode) -> FigureOutput:
         _finish(ax, f"{gm} group model, C0, $\\Xi$=0, $\\gamma_z=\\nu_z$=.05\nlines: {lines}; MC d_z={s.d_z}")
         data[gm] = panel
     return FigureOutput(fig, data)
+
+
+def explore_gain(
+    eta_l: float = 0.1,
+    eta_u: float = 0.4,
+    eta_t: float = 0.5,
+    xi2: float = 0.25,
+    mu: float = 3.0,
+    gamma_z: float = 0.05,
+    nu_z: float = 0.05,
+) -> FigureOutput:
+    r"""Theory only (instant, for the notebook's sliders), C0 with :math:`\|\Xi\|_F^2=` ``xi2``
+    (:math:`\le1` in C0) and :math:`\mu_\xi=` ``mu`` :math:`e_1`: left, the gain vs :math:`\eta_u` in F1,
+    F2, F3 (soft) and the hard-model leading order, with the chosen :math:`\eta_u` and :math:`\eta_u^\star`
+    marked; right, teacher and student risk vs the test mixture :math:`\eta_t` (soft: quadratic, hard:
+    linear)."""
+    d_z = 1000  # the forms depend on d_z only through gamma_z = d_z/n, nu_z = d_z/N
+    soft = SpuriousModel.canonical(d_z, c=min(xi2, 1.0), m=mu)
+    hard = soft.with_group_model("hard")
+    n, N = round(d_z / gamma_z), round(d_z / nu_z)
+    fig, axes = new_figure(1, 2, width=5.0)
+    ax, bx = axes[0, 0], axes[0, 1]
+    scale = soft.sigma_y2 * gamma_z
+    data: dict[str, dict] = {"gain": {}, "mixture": {}}
+    for form, style, color in (
+        ("limit", "-", "tab:blue"),
+        ("gaussian", ":", "tab:blue"),
+        ("leading", "--", "tab:blue"),
+    ):
+        g = th.risks_at(soft, gamma_z, nu_z, eta_l, ETA_FINE, eta_t, form)["gain"] / scale
+        ax.plot(
+            ETA_FINE,
+            g,
+            style,
+            color=color,
+            label=f"soft {dict(limit='F3', gaussian='F2', leading='F1')[form]}",
+        )
+        data["gain"][form] = g
+    g_hard = th.risks_at(hard, gamma_z, nu_z, eta_l, ETA_FINE, eta_t)["gain"] / scale
+    ax.plot(ETA_FINE, g_hard, "-.", color="tab:red", label="hard LO")
+    data["gain"]["hard"] = g_hard
+    star = soft.optimal_eta_u(n, N, eta_l, eta_t, form="limit")
+    ax.axvline(eta_u, color="k", lw=0.8, ls=":")
+    ax.axvline(star, color="tab:blue", lw=0.8, label=rf"$\eta_u^\star$ (F3) = {star:.3f}")
+    _finish(
+        ax, rf"gain vs $\eta_u$ ($\eta_\ell$={eta_l}, $\eta_t$={eta_t}, $\gamma_z$={gamma_z}, $\nu_z$={nu_z})"
+    )
+    for model, style in ((soft, "-"), (hard, "-.")):
+        r = th.risks_at(model, gamma_z, nu_z, eta_l, eta_u, ETA_FINE, "limit" if model is soft else "leading")
+        for who, color in (("teacher", "tab:orange"), ("student", "tab:blue")):
+            bx.plot(ETA_FINE, r[who] / scale, style, color=color, label=f"{model.group_model} {who}")
+            data["mixture"][f"{model.group_model}_{who}"] = r[who] / scale
+    bx.set_xlabel(r"$\eta_t$ (test minority fraction)")
+    bx.set_ylabel(r"excess risk / $\sigma_y^2\gamma_z$")
+    bx.set_title(rf"risk vs test mixture at $\eta_u$={eta_u} (soft F3 solid, hard LO dash-dot)", fontsize=9)
+    bx.legend(fontsize=7)
+    return FigureOutput(fig, data)
