@@ -208,3 +208,22 @@ def test_requires_x64():
             m.simulate(200, 150, 0.1, 0.3, 0.5, trials=2)
     finally:
         jax.config.update("jax_enable_x64", True)
+
+
+def test_hard_model_leading_order_is_the_small_gamma_limit_of_the_hard_mc():
+    """The hard mixture has no F3 (spec §2.8 gives its leading order only). Its MC approaches the §2.8
+    matrix form linearly in gamma_z = nu_z: measured MC/LO - 1 = 0.149, 0.071, 0.035 (teacher) at
+    gamma_z = .02, .01, .005 (d_z = 30, 30 trials). Check: the relative gap is positive, resolved, and
+    halves (ratio in [1.4, 2.8]) when gamma_z halves."""
+    gaps = {}
+    for g in (0.02, 0.01):
+        h = SpuriousModel.canonical(30, c=0.25, m=3.0, m4=1.0, group_model="hard")
+        n = round(30 / g)
+        mc = h.simulate(n, n, 0.1, 0.5, 0.5, trials=12, seed=21)
+        lo = th.risks_at(h, g, g, 0.1, 0.5, 0.5)
+        for key in ("teacher", "student"):
+            est = mean_se(mc[key] / float(lo[key]) - 1)
+            assert est.value > 5 * est.se, (g, key, est)
+            gaps[g, key] = est.value
+    for key in ("teacher", "student"):
+        assert 1.4 < gaps[0.02, key] / gaps[0.01, key] < 2.8, gaps
