@@ -86,3 +86,23 @@ def test_simulate_needs_ols_regime():
         m.simulate(n=40, N=100, eta_l=0.1, eta_u=0.1, eta_t=0.5, trials=2)
     with pytest.raises(ValueError, match="N = 30 must exceed d_S = p_S d_z = 30"):
         m.simulate(n=100, N=30, eta_l=0.1, eta_u=0.1, eta_t=0.5, trials=2)
+
+
+def test_issue_api_surface():
+    """The names the issue promises: keyword constructor, expected_risks (3 forms, per-group, worst group),
+    simulate (per-trial teacher, student, gain), optimal_eta_u, failure_threshold; exported at top level."""
+    import w2s_theory
+
+    assert w2s_theory.SpuriousModel is SpuriousModel
+    c0 = SpuriousModel.canonical(20, c=0.25, m=3.0)
+    m = SpuriousModel(d_z=20, T=c0.T, S=c0.S, mu_xi=c0.mu_xi, sigma_xi2=1.0, sigma_y2=1.0, group_model="soft")
+    for form in ("leading", "gaussian", "limit"):
+        r = m.expected_risks(n=400, N=400, eta_l=0.1, eta_u=0.4, eta_t=0.5, form=form)
+        assert r["gain"] == pytest.approx(r["teacher"] - r["student"])
+        for who in ("teacher", "student"):
+            assert r[f"{who}_worst_group"] == max(r[f"{who}_majority"], r[f"{who}_minority"])
+    mc = m.simulate(n=400, N=400, eta_l=0.1, eta_u=0.4, eta_t=0.5, trials=3, seed=0)
+    assert {"teacher", "student", "gain"} <= set(mc) and mc["gain"].shape == (3,)
+    assert 0.0 <= m.optimal_eta_u(n=400, N=400, eta_l=0.1, eta_t=0.5) <= 1.0
+    flat = SpuriousModel.canonical(20, c=0.0, m=3.0)
+    assert flat.failure_threshold(n=400, N=400, eta_l=0.1, eta_u=0.4, eta_t=0.2) > 0

@@ -154,12 +154,21 @@ def test_matched_fractions_5_5():
     assert nu_max == pytest.approx(1 / 3)
     for nu, sign in [(0.9 * nu_max, 1), (1.1 * nu_max, -1)]:
         assert np.sign(units(flat, 0.05, nu, 0.1, 0.1, 0.5)) == sign
-    # gain decreases monotonically in ||Xi||_F^2 over [0, p_S - 1]
-    gains = [
-        units(SpuriousModel.canonical(D_Z, c=c, m=3.0), 0.05, 0.05, 0.1, 0.1, 0.5)
-        for c in np.linspace(0, 1, 11)
-    ]
-    assert np.all(np.diff(gains) < 0)
+    # gain decreases monotonically in ||Xi||_F^2 over [0, p_S - 1] = [0, 2], in all three forms
+    for form in ("leading", "gaussian", "limit"):
+        gains = [
+            units(
+                SpuriousModel.random(100, p=7, p_T=4, p_S=3, xi2=x, mu_T=[3, 0, 0]),
+                0.05,
+                0.05,
+                0.1,
+                0.1,
+                0.5,
+                form,
+            )
+            for x in np.linspace(0, 2, 11)
+        ]
+        assert np.all(np.diff(gains) < 0), form
 
 
 # ---------------------------------------------------------------------------- §5.6 recovering [DV]
