@@ -198,6 +198,15 @@ def phase_diagram(mode: Mode) -> FigureOutput:
             lw=1.2,
             label=f"gain = 0 ({'F3' if form == 'limit' else 'F1'})",
         )
+    coarse_u, coarse_r = np.linspace(0, 1, mode.pick(81, 21)), np.linspace(0.0, r_max, mode.pick(81, 21))
+    hard_gain = np.array(
+        [_theory(SpuriousModel.canonical(s.d_z, m=np.sqrt(ri), group_model="hard"), nu_z, coarse_u, "leading", eta_t)
+         for ri in coarse_r]
+    )  # fmt: skip
+    if hard_gain.min() < 0 < hard_gain.max():
+        ax.contour(coarse_u, coarse_r, hard_gain, levels=[0.0], colors="tab:red", linestyles="-.")
+    ax.plot([], [], "-.", color="tab:red", label="gain = 0 (hard LO)")
+    boundary["hard_gain_min"] = np.array(hard_gain.min())
     mc_eta = mode.pick((0.0, 0.4, 0.6, 0.9), (0.4,))
     mc_r = mode.pick((10.0, 30.0, 60.0, 90.0), (25.0, 50.0))
     pts = []
@@ -223,7 +232,7 @@ def phase_diagram(mode: Mode) -> FigureOutput:
         + f"markers: MC sign (o gain>0, x gain<0), d_z={s.d_z}",
         fontsize=9,
     )
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(fontsize=7, loc="lower left")
     pts_arr = np.array(pts)
     data = {
         "boundary": {"eta_u": eta_u, **boundary},
