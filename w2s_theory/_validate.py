@@ -62,3 +62,21 @@ def exact_sample_size(name: str, value: float, dim_name: str, dim: float, who: s
             f"E tr((ZᵀZ)^-1) = {dim_name}/({name} - {dim_name} - 1) is infinite for {name} <= {dim_name} + 1. "
             "Use simulate() for the min-norm / near-interpolation regime."
         )
+
+
+def positive_float(name: str, value: object) -> float:
+    """A finite float ``> 0``."""
+    x = nonnegative_float(name, value)
+    if x <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return x
+
+
+def fraction(name: str, value: object) -> float:
+    """A group fraction: a finite float in ``[0, 1]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number in [0, 1], got {type(value).__name__}")
+    x = float(value)
+    if not (np.isfinite(x) and 0.0 <= x <= 1.0):
+        raise ValueError(f"{name} is a group fraction and must lie in [0, 1], got {value!r}")
+    return x

@@ -9,7 +9,11 @@ from pathlib import Path
 from typing import Any
 
 #: Modules whose import registers figures (kept explicit so the registry is complete after one call).
-FIGURE_MODULES: tuple[str, ...] = ("w2s_theory.figures.discrepancy", "w2s_theory.figures.explore")
+FIGURE_MODULES: tuple[str, ...] = (
+    "w2s_theory.figures.discrepancy",
+    "w2s_theory.figures.explore",
+    "w2s_theory.figures.spurious",
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""sympy derivation of the spurious-correlation theory: self-checks (incl. the mu_xi = 0 reduction to the
+discrepancy engine), the generated numeric module, and sympy == numeric at a rational point."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from w2s_theory.spurious import _closed_forms
+from w2s_theory.symbolic import spurious as ss
+
+CHECKS = ss.self_checks()
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_self_check(name):
+    assert CHECKS[name], name
+
+
+def test_mu_zero_reduction_to_discrepancy_engine_is_checked():
+    """The two theories are tied together: F1 and F2 at mu_xi = 0 are the discrepancy formulas with
+    d_T = p_T d_z, d_S = p_S d_z, d_TS = p_TS d_z (symbolic identities above)."""
+    tied = [name for name in CHECKS if name.startswith("mu_xi = 0")]
+    assert len(tied) == 5 and all(CHECKS[name] for name in tied)
+
+
+def test_generated_module_is_up_to_date():
+    assert ss.GENERATED_PATH.read_text() == ss.generated_source(), (
+        "w2s_theory/spurious/_closed_forms.py is stale: run `python -m w2s_theory.symbolic.spurious --write`"
+    )
+
+
+RATIONAL_POINT = {
+    "gamma_z": sp.Rational(1, 23), "nu_z": sp.Rational(1, 31), "eta_l": sp.Rational(1, 7),
+    "eta_u": sp.Rational(3, 8), "eta_t": sp.Rational(5, 9), "p_T": 5, "p_S": 3, "xi2": sp.Rational(7, 10),
+    "mT2": sp.Rational(17, 3), "mS2": sp.Rational(11, 4), "xmS2": sp.Rational(6, 5),
+    "cross": sp.Rational(-3, 7), "sigma_xi2": sp.Rational(4, 3), "sigma_y2": sp.Rational(5, 2),
+    "a_T": sp.Rational(6, 5), "b_T": sp.Rational(13, 10), "a_S": sp.Rational(11, 10),
+    "b_S": sp.Rational(6, 5),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(ss.FORMULAS))
+def test_numeric_equals_sympy_at_rational_point(name):
+    f = ss.FORMULAS[name]
+    values = {a: RATIONAL_POINT[str(a)] for a in f.args}
+    exact = f.expr.subs(values)
+    numeric = getattr(_closed_forms, name)(*[float(v) for v in values.values()])
+    np.testing.assert_allclose(float(numeric), float(sp.N(exact, 30)), rtol=1e-12)
+
+
+def test_latex_available_for_every_formula():
+    tex = ss.latex()
+    assert set(tex) == set(ss.FORMULAS)
+    assert r"\|\mu_T\|^2" in tex["er_teacher_leading"] and r"\gamma_z" in tex["er_teacher_leading"]
