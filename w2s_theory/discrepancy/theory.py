@@ -22,6 +22,15 @@ from w2s_theory import _validate
 from w2s_theory.discrepancy import _closed_forms as cf
 
 RISK_KEYS = ("weak", "strong", "ceiling", "w2s")
+#: Result key -> generated closed form, for the exact expectations and for the paper's stated curves.
+EXACT = {"weak": cf.er_weak, "strong": cf.er_strong, "ceiling": cf.er_ceiling, "w2s": cf.er_w2s,
+         "pgr": cf.pgr, "opr": cf.opr}  # fmt: skip
+STATED = {"weak": cf.paper_weak, "strong": cf.paper_strong, "ceiling": cf.paper_ceiling, "w2s": cf.paper_w2s,
+          "pgr": cf.paper_pgr, "opr": cf.paper_opr}  # fmt: skip
+
+
+def _evaluate(table: dict, args: tuple) -> dict[str, np.ndarray]:
+    return {key: np.asarray(fn(*args), dtype=float) for key, fn in table.items()}
 
 
 def _check_exact_regime(n: ArrayLike, N: ArrayLike, d_w: ArrayLike, d_s: ArrayLike) -> None:
@@ -75,14 +84,7 @@ def expected_risks(
     _check_exact_regime(n, N, d_w, d_s)
     _check_params(sigma2, d_sw, d_w, d_s, rho_w=rho_w, rho_s=rho_s, bias_sw=bias_sw, bias_ws=bias_ws)
     args = (n, N, d_w, d_s, d_sw, sigma2, rho_w, rho_s, bias_sw, bias_ws)
-    return {
-        "weak": np.asarray(cf.er_weak(*args), dtype=float),
-        "strong": np.asarray(cf.er_strong(*args), dtype=float),
-        "ceiling": np.asarray(cf.er_ceiling(*args), dtype=float),
-        "w2s": np.asarray(cf.er_w2s(*args), dtype=float),
-        "pgr": np.asarray(cf.pgr(*args), dtype=float),
-        "opr": np.asarray(cf.opr(*args), dtype=float),
-    }
+    return _evaluate(EXACT, args)
 
 
 def paper_risks(
@@ -107,15 +109,7 @@ def paper_risks(
     _check_params(sigma2, d_sw, d_w, d_s, rho_w=rho_w, rho_s=rho_s)
     if np.any(~(np.asarray(n, dtype=float) > np.asarray(d_w, dtype=float) + 1)):
         raise ValueError("n must exceed d_w + 1 for the stated W2S form sigma2 D_N/(n - d_w - 1)")
-    args = (n, N, d_w, d_s, d_sw, sigma2, rho_w, rho_s)
-    return {
-        "weak": np.asarray(cf.paper_weak(*args), dtype=float),
-        "strong": np.asarray(cf.paper_strong(*args), dtype=float),
-        "ceiling": np.asarray(cf.paper_ceiling(*args), dtype=float),
-        "w2s": np.asarray(cf.paper_w2s(*args), dtype=float),
-        "pgr": np.asarray(cf.paper_pgr(*args), dtype=float),
-        "opr": np.asarray(cf.paper_opr(*args), dtype=float),
-    }
+    return _evaluate(STATED, (n, N, d_w, d_s, d_sw, sigma2, rho_w, rho_s))
 
 
 def _check_bound_args(n: ArrayLike | None, sigma2: ArrayLike, rho: ArrayLike, d_w: ArrayLike) -> None:

@@ -6,6 +6,6 @@ check numbers, not pixels. ``w2s-theory reproduce NAME|all`` and ``make figures`
 :func:`reproduce`, which writes ``<out>/<name>.png``.
 """
 
-from w2s_theory.figures.registry import REGISTRY, FigureOutput, Mode, figure_names, register, reproduce
+from w2s_theory.figures.registry import FigureOutput, Mode, figure, figure_names, register, reproduce
 
-__all__ = ["REGISTRY", "FigureOutput", "Mode", "figure_names", "register", "reproduce"]
+__all__ = ["FigureOutput", "Mode", "figure", "figure_names", "register", "reproduce"]

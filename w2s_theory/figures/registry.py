@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 #: Modules whose import registers figures (kept explicit so the registry is complete after one call).
-FIGURE_MODULES: tuple[str, ...] = ()
+FIGURE_MODULES: tuple[str, ...] = ("w2s_theory.figures.discrepancy", "w2s_theory.figures.explore")
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,14 @@ def figure_names() -> list[str]:
     return list(REGISTRY)
 
 
+def figure(name: str) -> FigureSpec:
+    """The registered figure ``name`` (``figure(name).make(Mode(fast=True))`` gives its data and plot)."""
+    _load_all()
+    if name not in REGISTRY:
+        raise KeyError(f"unknown figure {name!r}; registered: {', '.join(REGISTRY) or '(none)'}")
+    return REGISTRY[name]
+
+
 def reproduce(name: str, out_dir: Path, mode: Mode | None = None) -> Path:
     """Compute figure ``name`` and write ``out_dir/<name>.png``; returns the path."""
     import matplotlib
@@ -75,11 +83,7 @@ def reproduce(name: str, out_dir: Path, mode: Mode | None = None) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    _load_all()
-    if name not in REGISTRY:
-        raise KeyError(f"unknown figure {name!r}; registered: {', '.join(REGISTRY) or '(none)'}")
-    mode = mode or Mode()
-    out = REGISTRY[name].make(mode)
+    out = figure(name).make(mode or Mode())
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.png"
     out.figure.savefig(path, dpi=130, bbox_inches="tight")
