@@ -10,8 +10,9 @@ Per trial (keys: labelled set, unlabelled set, test draws):
 3. **confidence filter**: keep the :math:`\lceil pN\rceil` unlabelled points with the lowest predictive
    entropy of the W2S student (:mod:`w2s_theory.remedy.confidence`; it sees the student's logits only);
 4. **Enhanced-W2S**: GCE(:math:`q`) head on the kept points with the teacher's pseudolabels
-   :math:`\hat y` (spec §3: "GCE mitigates pseudolabel noise from the weak teacher"), started from the
-   W2S student (``init="w2s"``) or from zero (``init="scratch"``);
+   :math:`\hat y=\operatorname{sign}f_T` (default, spec §3: "GCE mitigates pseudolabel noise from the weak
+   teacher"; ``pseudolabels="student"`` uses the W2S student's own predictions instead, the other reading
+   of the paper), started from the W2S student (``init="w2s"``) or from zero (``init="scratch"``);
 5. **subset least squares** (mechanism probe): the regression W2S student refitted on the kept points
    only. Its risk is what the closed form at :math:`(\eta_u^{\rm eff},N_{\rm eff}=\lceil pN\rceil)`
    describes.
@@ -40,6 +41,7 @@ from w2s_theory.remedy.heads import L2, STEPS, fit_gce, fit_least_squares, fit_l
 
 HEADS: tuple[str, ...] = ("squares", "logistic")
 INITS: tuple[str, ...] = ("w2s", "scratch")
+PSEUDOLABELS: tuple[str, ...] = ("teacher", "student")
 #: Learners whose per-group accuracy is reported; ``LS_LEARNERS`` also get a regression excess risk.
 LEARNERS: tuple[str, ...] = ("teacher", "w2s", "enhanced", "subset_ls")
 TEST_DRAWS = 2048
@@ -54,6 +56,7 @@ class Pipeline:
     k: int
     head: str = "squares"
     init: str = "w2s"
+    pseudolabels: str = "teacher"
     steps: int = STEPS
     test_draws: int = TEST_DRAWS
 
@@ -86,10 +89,12 @@ def enhanced_w2s(
     ``theta_subset_ls`` and the ``kept`` indices. Reads ``lab.z, lab.xi, lab.y, unl.z, unl.xi`` only:
     never a group label, and never the true labels of the unlabelled points."""
     theta_T, scores_T, theta_S, Psi_u = _teacher_and_student(task, pipe, lab, unl, l2)
-    kept = most_confident(Psi_u @ theta_S, pipe.k)
+    scores_S = Psi_u @ theta_S
+    kept = most_confident(scores_S, pipe.k)
     pseudo = jnp.where(scores_T >= 0, 1.0, -1.0)
+    targets = pseudo if pipe.pseudolabels == "teacher" else jnp.where(scores_S >= 0, 1.0, -1.0)
     theta0 = theta_S if pipe.init == "w2s" else jnp.zeros_like(theta_S)
-    theta_E = fit_gce(Psi_u[kept], pseudo[kept], q, theta0=theta0, l2=l2, steps=pipe.steps)
+    theta_E = fit_gce(Psi_u[kept], targets[kept], q, theta0=theta0, l2=l2, steps=pipe.steps)
     theta_sub = fit_least_squares(Psi_u[kept], scores_T[kept])
     return {
         "theta_teacher": theta_T,
@@ -151,6 +156,7 @@ def simulate_enhanced(
     seed: Seed = 0,
     init: str = "w2s",
     head: str = "squares",
+    pseudolabels: str = "teacher",
     l2: float = L2,
     steps: int = STEPS,
     test_draws: int = TEST_DRAWS,
@@ -163,7 +169,7 @@ def simulate_enhanced(
     ``{who}_er0/er1/er`` (regression excess risk) for the least-squares heads; ``eta_u_eff`` (minority
     fraction of the kept subset), ``eta_u_sample``, ``pseudo_acc_all`` / ``pseudo_acc_kept`` (accuracy of
     the teacher's pseudolabels on all / kept unlabelled points). ``eta_l, eta_u, q, l2`` are traced (no
-    recompilation across a sweep); ``n, N, p, head, init, steps, test_draws`` fix the program. Same
+    recompilation across a sweep); ``n, N, p, head, init, pseudolabels, steps, test_draws`` fix the program. Same
     ``seed`` gives the same numbers, for any ``chunk_size``.
     """
     require_x64()
@@ -181,6 +187,7 @@ def simulate_enhanced(
         k=keep_count(p, N),
         head=_validate.choice("head", head, HEADS),
         init=_validate.choice("init", init, INITS),
+        pseudolabels=_validate.choice("pseudolabels", pseudolabels, PSEUDOLABELS),
         steps=_validate.positive_int("steps", steps),
         test_draws=_validate.positive_int("test_draws", test_draws),
     )
