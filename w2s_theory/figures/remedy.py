@@ -50,7 +50,7 @@ LEARNER_LABELS = {
 
 
 def _setting(mode: Mode) -> Setting:
-    return mode.pick(Setting(trials=200), Setting(d_z=10, n=200, N=500, trials=12))
+    return mode.pick(Setting(trials=200), Setting(d_z=10, n=200, N=500, trials=40))
 
 
 @register("remedy_scenarios", paper=PAPER, description="teacher / W2S / Enhanced-W2S accuracy per scenario")
