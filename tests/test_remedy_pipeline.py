@@ -10,10 +10,13 @@ import pytest
 from w2s_theory.remedy import ClassificationTask, simulate_enhanced
 from w2s_theory.remedy.data import sample
 from w2s_theory.remedy.enhanced import Pipeline, enhanced_w2s
+from w2s_theory.remedy.experiments import Setting
 from w2s_theory.spurious.model import SpuriousModel
 
-TASK = ClassificationTask(SpuriousModel.canonical(6, c=0.25, m=3.0, group_model="hard"), beta_norm=2.0)
-SMALL = dict(n=80, N=150, eta_l=0.1, eta_u=0.5, eta_t=0.5, p=0.5, q=0.7)
+# the figures' fast setting: the compiled program is shared with tests/test_remedy_scenarios.py
+FAST = Setting(d_z=10, n=200, N=500, trials=40)
+TASK = FAST.task()
+SMALL = dict(n=FAST.n, N=FAST.N, eta_l=0.1, eta_u=0.5, eta_t=0.5, p=0.5, q=0.7)
 
 
 @pytest.mark.parametrize("head", ["squares", "logistic"])
@@ -34,9 +37,9 @@ def test_no_group_label_reaches_the_learners_or_the_filter(head):
 
 
 def test_same_seed_same_numbers_for_any_chunking():
-    a = simulate_enhanced(TASK, **SMALL, trials=4, seed=11)
-    b = simulate_enhanced(TASK, **SMALL, trials=4, seed=11, chunk_size=3)
-    c = simulate_enhanced(TASK, **SMALL, trials=4, seed=12)
+    a = simulate_enhanced(TASK, **SMALL, trials=40, seed=11)
+    b = simulate_enhanced(TASK, **SMALL, trials=40, seed=11, chunk_size=30)
+    c = simulate_enhanced(TASK, **SMALL, trials=40, seed=12)
     assert a.keys() == b.keys()
     for name in a:
         np.testing.assert_allclose(a[name], b[name], rtol=1e-12, atol=1e-14, err_msg=name)
@@ -46,14 +49,14 @@ def test_same_seed_same_numbers_for_any_chunking():
 
 
 def test_outputs_are_consistent():
-    r = simulate_enhanced(TASK, **SMALL, trials=4, seed=0)
+    r = simulate_enhanced(TASK, **SMALL, trials=40, seed=0)
     for who in ("teacher", "w2s", "enhanced", "subset_ls"):
         np.testing.assert_allclose(r[f"{who}_acc"], 0.5 * (r[f"{who}_acc0"] + r[f"{who}_acc1"]))
         assert np.all(r[f"{who}_worst"] <= r[f"{who}_acc"] + 1e-15)
         assert np.all((0.5 <= r[f"{who}_acc0"]) & (r[f"{who}_acc0"] <= TASK.bayes_accuracy + 1e-12))
     assert np.all((0 <= r["eta_u_eff"]) & (r["eta_u_eff"] <= 1))
-    # eta_u_eff is a mean over exactly ceil(pN) = 75 points
-    np.testing.assert_allclose(r["eta_u_eff"] * 75, np.round(r["eta_u_eff"] * 75), atol=1e-9)
+    # eta_u_eff is a mean over exactly ceil(pN) = 250 points
+    np.testing.assert_allclose(r["eta_u_eff"] * 250, np.round(r["eta_u_eff"] * 250), atol=1e-9)
 
 
 @pytest.mark.parametrize(
