@@ -55,6 +55,9 @@ def test_outputs_are_consistent():
         assert np.all(r[f"{who}_worst"] <= r[f"{who}_acc"] + 1e-15)
         assert np.all((0.5 <= r[f"{who}_acc0"]) & (r[f"{who}_acc0"] <= TASK.bayes_accuracy + 1e-12))
     assert np.all((0 <= r["eta_u_eff"]) & (r["eta_u_eff"] <= 1))
+    # regression excess risk only where it applies (least-squares heads)
+    assert {"teacher_er", "w2s_er", "subset_ls_er"} <= r.keys() and "enhanced_er" not in r
+    assert np.all(r["w2s_er"] > 0)
     # eta_u_eff is a mean over exactly ceil(pN) = 250 points
     np.testing.assert_allclose(r["eta_u_eff"] * 250, np.round(r["eta_u_eff"] * 250), atol=1e-9)
 

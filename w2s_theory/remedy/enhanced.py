@@ -114,17 +114,15 @@ def _trial(task: ClassificationTask, pipe: Pipeline, key, eta_l, eta_u, q, l2) -
     fit = enhanced_w2s(task, pipe, lab, unl, q, l2)
     noise = jax.random.normal(k_test, (2, pipe.test_draws, model.p)) * jnp.sqrt(model.sigma_xi2)
     xi_test = (noise[0], noise[1] + jnp.asarray(model.mu_xi)[None, :])
+    least_squares = {"subset_ls"} | ({"teacher", "w2s"} if pipe.head == "squares" else set())
     out: dict[str, jax.Array] = {}
     for who in LEARNERS:
         U = model.T if who == "teacher" else model.S
         for g in (0, 1):
             out[f"{who}_acc{g}"] = group_accuracy(task, fit[f"theta_{who}"], group_features(xi_test[g], U))
-            if who in ("teacher", "w2s") and pipe.head != "squares":
-                continue
-            if who == "enhanced":
-                continue
-            M_h = model.M_w(float(g)) if who == "teacher" else model.M_psi(float(g))
-            out[f"{who}_er{g}"] = group_excess_risk(task, fit[f"theta_{who}"], M_h)
+            if who in least_squares:  # the regression excess risk applies to least-squares heads only
+                M_h = model.M_w(float(g)) if who == "teacher" else model.M_psi(float(g))
+                out[f"{who}_er{g}"] = group_excess_risk(task, fit[f"theta_{who}"], M_h)
     kept = fit["kept"]
     correct = (fit["pseudolabels"] == unl.y).astype(unl.y.dtype)
     out["eta_u_eff"] = jnp.mean(unl.g[kept])
