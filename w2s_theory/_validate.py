@@ -80,3 +80,18 @@ def fraction(name: str, value: object) -> float:
     if not (np.isfinite(x) and 0.0 <= x <= 1.0):
         raise ValueError(f"{name} is a group fraction and must lie in [0, 1], got {value!r}")
     return x
+
+
+def positive_fraction(name: str, value: object) -> float:
+    """A fraction in ``(0, 1]`` (a kept share, the GCE exponent q)."""
+    x = fraction(name, value)
+    if x <= 0:
+        raise ValueError(f"{name} must lie in (0, 1], got {value!r}")
+    return x
+
+
+def choice(name: str, value: object, options: tuple[str, ...]) -> str:
+    """One of ``options``."""
+    if value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return str(value)

@@ -13,6 +13,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "w2s_theory.figures.discrepancy",
     "w2s_theory.figures.explore",
     "w2s_theory.figures.spurious",
+    "w2s_theory.figures.remedy",
 )
 
 
@@ -81,7 +82,8 @@ def figure(name: str) -> FigureSpec:
 
 
 def reproduce(name: str, out_dir: Path, mode: Mode | None = None) -> Path:
-    """Compute figure ``name`` and write ``out_dir/<name>.png``; returns the path."""
+    """Compute figure ``name`` and write ``out_dir/<name>.png`` (and ``<name>.md`` when the figure's data
+    carries a ``data["table"]["markdown"]`` table); returns the PNG path."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -92,4 +94,7 @@ def reproduce(name: str, out_dir: Path, mode: Mode | None = None) -> Path:
     path = out_dir / f"{name}.png"
     out.figure.savefig(path, dpi=130, bbox_inches="tight")
     plt.close(out.figure)
+    table = out.data.get("table", {}).get("markdown")
+    if table is not None:
+        path.with_suffix(".md").write_text(table)
     return path

@@ -1,0 +1,97 @@
+"""Enhanced-W2S pipeline: group-label-free, reproducible, validated at the boundary."""
+
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from w2s_theory.remedy import ClassificationTask, simulate_enhanced
+from w2s_theory.remedy.data import sample
+from w2s_theory.remedy.enhanced import Pipeline, enhanced_w2s
+from w2s_theory.remedy.experiments import Setting
+from w2s_theory.spurious.model import SpuriousModel
+
+# the figures' fast setting: the compiled program is shared with tests/test_remedy_scenarios.py
+FAST = Setting(d_z=10, n=200, N=500, trials=40)
+TASK = FAST.task()
+SMALL = dict(n=FAST.n, N=FAST.N, eta_l=0.1, eta_u=0.5, eta_t=0.5, p=0.5, q=0.7)
+
+
+@pytest.mark.parametrize("head", ["squares", "logistic"])
+def test_no_group_label_reaches_the_learners_or_the_filter(head):
+    """Shuffling the group labels (or making them NaN) changes nothing the pipeline computes."""
+    k_lab, k_unl, k_perm = jax.random.split(jax.random.key(3), 3)
+    lab, unl = sample(k_lab, TASK, 80, 0.1), sample(k_unl, TASK, 150, 0.5)
+    run = jax.jit(partial(enhanced_w2s, TASK, Pipeline(n=80, N=150, k=75, head=head)))
+    ref = run(lab, unl, 0.7)
+    shuffled = unl._replace(g=jax.random.permutation(k_perm, unl.g))
+    assert not np.array_equal(shuffled.g, unl.g)
+    nan = unl._replace(g=jnp.full_like(unl.g, jnp.nan))
+    for lab_g, unl_g in ((lab._replace(g=lab.g[::-1]), shuffled), (lab._replace(g=lab.g * jnp.nan), nan)):
+        out = run(lab_g, unl_g, 0.7)
+        for name in ref:
+            np.testing.assert_array_equal(out[name], ref[name], err_msg=name)
+    assert np.all(np.isfinite(ref["theta_enhanced"]))
+
+
+def test_same_seed_same_numbers_for_any_chunking():
+    a = simulate_enhanced(TASK, **SMALL, trials=40, seed=11)
+    b = simulate_enhanced(TASK, **SMALL, trials=40, seed=11, chunk_size=30)
+    c = simulate_enhanced(TASK, **SMALL, trials=40, seed=12)
+    assert a.keys() == b.keys()
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-12, atol=1e-14, err_msg=name)
+    assert not np.allclose(a["enhanced_acc"], c["enhanced_acc"])
+    for name, v in a.items():
+        assert np.all(np.isfinite(v)), name
+
+
+def test_outputs_are_consistent():
+    r = simulate_enhanced(TASK, **SMALL, trials=40, seed=0)
+    for who in ("teacher", "w2s", "enhanced", "subset_ls"):
+        np.testing.assert_allclose(r[f"{who}_acc"], 0.5 * (r[f"{who}_acc0"] + r[f"{who}_acc1"]))
+        assert np.all(r[f"{who}_worst"] <= r[f"{who}_acc"] + 1e-15)
+        assert np.all((0.5 <= r[f"{who}_acc0"]) & (r[f"{who}_acc0"] <= TASK.bayes_accuracy + 1e-12))
+    assert np.all((0 <= r["eta_u_eff"]) & (r["eta_u_eff"] <= 1))
+    # regression excess risk only where it applies (least-squares heads)
+    assert {"teacher_er", "w2s_er", "subset_ls_er"} <= r.keys() and "enhanced_er" not in r
+    assert np.all(r["w2s_er"] > 0)
+    # eta_u_eff is a mean over exactly ceil(pN) = 250 points
+    np.testing.assert_allclose(r["eta_u_eff"] * 250, np.round(r["eta_u_eff"] * 250), atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (dict(p=0.0), "p must lie in"),
+        (dict(q=0.0), "q must lie in"),
+        (dict(q=1.5), "q is a group fraction|q must"),
+        (dict(eta_u=1.2), "eta_u"),
+        (dict(head="hinge"), "head must be one of"),
+        (dict(init="pretrained"), "init must be one of"),
+    ],
+)
+def test_bad_input_is_rejected_at_the_boundary(change, match):
+    with pytest.raises(ValueError, match=match):
+        simulate_enhanced(TASK, **(SMALL | change), trials=2)
+
+
+def test_soft_group_model_is_rejected():
+    with pytest.raises(ValueError, match="hard"):
+        ClassificationTask(SpuriousModel.canonical(6, group_model="soft"))
+    with pytest.raises(ValueError, match="beta_norm"):
+        ClassificationTask(TASK.model, beta_norm=0.0)
+
+
+def test_least_squares_link_constants():
+    """c = E[y z'beta]/|beta|^2 and sigma_eff^2 = E(y - c z'beta)^2, checked by a large sample."""
+    s = sample(jax.random.key(0), TASK, 400_000, 0.3)
+    a = np.asarray(s.z @ jnp.asarray(TASK.beta_star))
+    y = np.asarray(s.y)
+    se = np.std(y * a) / np.sqrt(y.size) / TASK.beta_norm**2
+    assert abs(np.mean(y * a) / TASK.beta_norm**2 - TASK.ls_scale) < 5 * se
+    resid2 = (y - TASK.ls_scale * a) ** 2
+    assert abs(resid2.mean() - TASK.sigma_eff2) < 5 * resid2.std() / np.sqrt(y.size)
+    assert abs(np.mean(np.sign(a) == y) - TASK.bayes_accuracy) < 5 * 0.5 / np.sqrt(y.size)

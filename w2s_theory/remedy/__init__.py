@@ -1,0 +1,15 @@
+r"""Enhanced-W2S (Liu, Dong, Lei, spec §3) tested in a classification version of the hard group model.
+
+* :mod:`~w2s_theory.remedy.data`: :class:`ClassificationTask`, sampling, product features;
+* :mod:`~w2s_theory.remedy.gce`: cross-entropy and generalized cross-entropy on margins;
+* :mod:`~w2s_theory.remedy.heads`: least-squares, logistic and GCE heads (optax L-BFGS);
+* :mod:`~w2s_theory.remedy.confidence`: the group-label-free entropy filter;
+* :mod:`~w2s_theory.remedy.evaluate`: exact-in-(z, eps) accuracy and regression excess risk;
+* :mod:`~w2s_theory.remedy.enhanced`: the pipeline and its Monte Carlo;
+* :mod:`~w2s_theory.remedy.experiments`: scenario table, ablations, theory overlay.
+"""
+
+from w2s_theory.remedy.data import ClassificationTask
+from w2s_theory.remedy.enhanced import simulate_enhanced
+
+__all__ = ["ClassificationTask", "simulate_enhanced"]
