@@ -31,7 +31,7 @@ sigma2 = [0.5, 1.0]
 
 def _load_points(directory: Path) -> dict[str, dict[str, np.ndarray]]:
     out = {}
-    for path in sorted((directory / "points").glob("*.npz")):
+    for path in sorted((directory / "points").glob("[!.]*.npz")):  # finished points, not temp files
         with np.load(path) as f:
             out[str(f["__params__"])] = {k: f[k] for k in f.files}
     return out
@@ -91,11 +91,11 @@ def test_sweep_killed_with_sigkill_resumes_to_identical_results(tmp_path):
     proc = subprocess.Popen(_cli(str(cfg), "--out", str(tmp_path / "killed")), stderr=subprocess.DEVNULL)
     points = tmp_path / "killed" / "points"
     deadline = time.time() + 120
-    while time.time() < deadline and len(list(points.glob("*.npz")) if points.exists() else []) < 3:
+    while time.time() < deadline and len(list(points.glob("[!.]*.npz")) if points.exists() else []) < 3:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = len(list(points.glob("*.npz")))
+    done = len(list(points.glob("[!.]*.npz")))
     assert 3 <= done < 16, f"kill landed after {done} points"
 
     refused = subprocess.run(
@@ -107,6 +107,7 @@ def test_sweep_killed_with_sigkill_resumes_to_identical_results(tmp_path):
     )
     resumed = _load_points(tmp_path / "killed")
     assert resumed.keys() == clean.keys()
+    assert not list(points.glob(".tmp-*"))  # the resume cleared what the kill left half-written
     for k in clean:
         for name in clean[k]:
             np.testing.assert_array_equal(resumed[k][name], clean[k][name])

@@ -98,6 +98,9 @@ def run_sweep(
     With ``store`` set, each finished point is written atomically before the next starts, and points
     already stored with identical parameters and seed are loaded instead of recomputed (resume).
     """
+    if store is not None and store.exists():
+        for stale in store.glob(".tmp-*"):  # left by a killed run: never a complete point
+            stale.unlink(missing_ok=True)
     results: list[dict[str, np.ndarray] | None] = [None] * len(points)
     todo = []
     for i, params in enumerate(points):

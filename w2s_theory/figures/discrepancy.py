@@ -172,7 +172,9 @@ def _exrisk_figure(mode: Mode, paper_d_sw: int, sigma2: float) -> FigureOutput:
             fontsize=9,
         )
     axes[0, 1].legend(fontsize=6, ncol=3, loc="upper right")
-    fig.suptitle(f"Excess risk: exact (solid), stated (dotted), MC ±1 SE ({s.trials} trials)", fontsize=10, y=1.06)
+    fig.suptitle(
+        f"Excess risk: exact (solid), stated (dotted), MC ±1 SE ({s.trials} trials)", fontsize=10, y=1.06
+    )
     return FigureOutput(fig, data)
 
 
