@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import argparse
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
@@ -48,3 +50,20 @@ def render_module(
             "",
         ]
     return "\n".join(lines) + "\n"
+
+
+def derivation_cli(
+    description: str, self_checks: Callable[[], Mapping[str, bool]], path: Path, source: Callable[[], str]
+) -> None:
+    """``--check`` runs a derivation's symbolic self-checks; ``--write`` regenerates its numeric module."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--write", action="store_true", help="regenerate the numeric module")
+    parser.add_argument("--check", action="store_true", help="run the symbolic self-checks")
+    opts = parser.parse_args()
+    if opts.check:
+        for name, ok in self_checks().items():
+            print(f"{'ok  ' if ok else 'FAIL'} {name}")
+    if opts.write:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source())
+        print(f"wrote {path}")

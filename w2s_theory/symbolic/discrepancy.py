@@ -22,12 +22,11 @@ Run ``python -m w2s_theory.symbolic.discrepancy --write`` to regenerate
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import sympy as sp
 
-from w2s_theory.symbolic.codegen import Formula, render_module
+from w2s_theory.symbolic.codegen import Formula, derivation_cli, render_module
 
 # ---------------------------------------------------------------------------------------------- symbols
 n, N, d_w, d_s, d_sw = sp.symbols("n N d_w d_s d_sw", positive=True)
@@ -217,19 +216,6 @@ def self_checks() -> dict[str, bool]:
     }
 
 
-def _main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="regenerate the numeric module")
-    parser.add_argument("--check", action="store_true", help="run the symbolic self-checks")
-    opts = parser.parse_args()
-    if opts.check:
-        for name, ok in self_checks().items():
-            print(f"{'ok  ' if ok else 'FAIL'} {name}")
-    if opts.write:
-        GENERATED_PATH.write_text(generated_source())
-        print(f"wrote {GENERATED_PATH}")
-
-
 GENERATED_PATH = Path(__file__).resolve().parents[1] / "discrepancy" / "_closed_forms.py"
 
 
@@ -239,4 +225,4 @@ def generated_source() -> str:
 
 
 if __name__ == "__main__":
-    _main()
+    derivation_cli(__doc__.splitlines()[0], self_checks, GENERATED_PATH, generated_source)

@@ -42,13 +42,12 @@ Run ``python -m w2s_theory.symbolic.spurious --write`` to regenerate
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import sympy as sp
 
 from w2s_theory.symbolic import discrepancy as sd
-from w2s_theory.symbolic.codegen import Formula, render_module
+from w2s_theory.symbolic.codegen import Formula, derivation_cli, render_module
 
 # ---------------------------------------------------------------------------------------------- symbols
 gamma_z, nu_z, sigma_xi2, sigma_y2 = sp.symbols("gamma_z nu_z sigma_xi2 sigma_y2", positive=True)
@@ -383,19 +382,5 @@ def generated_source() -> str:
     return render_module(FORMULAS, "w2s_theory.symbolic.spurious", LATEX_NAMES)
 
 
-def _main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="regenerate the numeric module")
-    parser.add_argument("--check", action="store_true", help="run the symbolic self-checks")
-    opts = parser.parse_args()
-    if opts.check:
-        for name, ok in self_checks().items():
-            print(f"{'ok  ' if ok else 'FAIL'} {name}")
-    if opts.write:
-        GENERATED_PATH.parent.mkdir(parents=True, exist_ok=True)
-        GENERATED_PATH.write_text(generated_source())
-        print(f"wrote {GENERATED_PATH}")
-
-
 if __name__ == "__main__":
-    _main()
+    derivation_cli(__doc__.splitlines()[0], self_checks, GENERATED_PATH, generated_source)
