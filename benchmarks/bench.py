@@ -37,8 +37,10 @@ jax.config.update("jax_enable_x64", True)
 from w2s_theory._random import trial_keys  # noqa: E402
 from w2s_theory._trials import cpu_blas_single_thread  # noqa: E402
 from w2s_theory.discrepancy import SubspaceModel  # noqa: E402
-from w2s_theory.discrepancy import simulate as sim  # noqa: E402
+from w2s_theory.discrepancy.family import FAMILY  # noqa: E402
 from w2s_theory.discrepancy.fits import Problem  # noqa: E402
+from w2s_theory.discrepancy.trial import ENGINES, Static, Traced, rows_for  # noqa: E402
+from w2s_theory.family import _compiled  # noqa: E402
 from w2s_theory.discrepancy.theory import expected_risks  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -102,9 +104,12 @@ def design_bound_s(n: int, N: int, r: int, d_s: int, limits: dict[str, float]) -
 
 # ---------------------------------------------------------------------------------------------- engines
 def compile_seconds(model: SubspaceModel, n: int, N: int, trials: int, engine: str) -> float:
-    fn = sim.chunk_fn(Problem.from_model(model), n, N, engine)
+    """Compilation of the shared driver's program for one chunk of ``trials`` trials."""
+    problem = Problem.from_model(model)
+    static = Static(engine, problem.r, rows_for(engine, n, N, problem.r, problem.d_s))
+    traced = Traced(problem, jax.numpy.asarray(float(n)), jax.numpy.asarray(float(N)))
     start = time.perf_counter()
-    fn.func.lower(trial_keys(0, trials), **fn.keywords).compile()
+    _compiled(FAMILY, static).lower(trial_keys(0, trials), traced).compile()
     return time.perf_counter() - start
 
 
@@ -251,13 +256,13 @@ def main() -> None:
         model = SubspaceModel.notebook(**kwargs)
         _step(args.step_timeout)
         c = {"n": n, "N": N, "d_w": model.d_w, "d_s": model.d_s, "r": model.r}
-        for engine in sim.ENGINES:
+        for engine in ENGINES:
             c[f"compile_{engine}_s"] = compile_seconds(model, n, N, trials[engine], engine)
             model.simulate(n, N, trials=trials[engine], seed=0, engine=engine, chunk_size=trials[engine])
         per_trial: dict[str, list[float]] = {"wishart": [], "design": [], "naive": []}
         for _ in range(REPEATS):  # interleaved, so load changes hit every method alike
             _step(args.step_timeout)
-            for engine in sim.ENGINES:
+            for engine in ENGINES:
                 per_trial[engine].append(engine_seconds_per_trial(model, n, N, trials[engine], engine))
             per_trial["naive"].append(naive_seconds_per_trial(model, n, N, columns, trials["naive"]))
         for method, times in per_trial.items():

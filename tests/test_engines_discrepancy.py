@@ -1,17 +1,11 @@
-"""The Wishart engine against the design engine: same law of the four per-trial risks, and the same
-per-trial numbers on 1 and 4 devices.
+"""The Wishart engine against the design engine: same law of the four per-trial risks (1 vs 4 devices
+is in ``tests/test_conformance.py``).
 
 Fixed seeds. Means: two engines within 5 SE of each other and of the exact theory, where second moments
 exist (n > d_w + 3, N > d_s + 3); laws: two-sample KS p-value above 1e-3 on every per-trial risk, also
 at n = d_w + 3 and in the min-norm (interpolation) regime, where means are heavy-tailed or undefined.
 """
 
-import os
-import subprocess
-import sys
-import textwrap
-
-import jax
 import numpy as np
 import pytest
 from scipy import stats
@@ -74,40 +68,3 @@ def test_same_means_and_exact_theory(both_engines):
 def test_unknown_engine_is_rejected_with_the_valid_choices():
     with pytest.raises(ValueError, match=r"engine must be one of \('wishart', 'design'\)"):
         SubspaceModel.coordinate(2, 2, 1, 1.0).simulate(10, 10, trials=2, engine="bartlett")
-
-
-def _shard_run() -> dict[str, np.ndarray]:
-    m = SubspaceModel.from_principal_angles([0.3, 1.0], d_w=6, d_s=4, sigma2=0.5, beta=np.linspace(-1, 1, 10))
-    return {
-        f"{e}_{k}": v
-        for e in ("wishart", "design")
-        for k, v in m.simulate(14, 9, trials=10, seed=3, engine=e, chunk_size=6).items()
-    }
-
-
-_SHARD_SCRIPT = textwrap.dedent(
-    """
-    import sys, jax, numpy as np
-    jax.config.update("jax_enable_x64", True)
-    sys.path.insert(0, sys.argv[2])
-    from test_engines_discrepancy import _shard_run
-    np.savez(sys.argv[1], devices=jax.device_count(), **_shard_run())
-    """
-)
-
-
-def test_identical_per_trial_numbers_on_1_and_4_devices(tmp_path):
-    """Trial axis sharded over 4 forced host devices (jax.shard_map on a "trials" mesh), in a subprocess:
-    every per-trial number is bit-identical to this process's 1-device run (chunk 6 -> padded to 8 = 2
-    trials per device)."""
-    assert jax.device_count() == 1
-    script, path = tmp_path / "run.py", tmp_path / "four.npz"
-    script.write_text(_SHARD_SCRIPT)
-    env = os.environ | {"XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
-    subprocess.run(
-        [sys.executable, str(script), str(path), os.path.dirname(__file__)], env=env, check=True, timeout=150
-    )
-    four, one = np.load(path), _shard_run()
-    assert int(four["devices"]) == 4
-    for name, values in one.items():
-        np.testing.assert_array_equal(values, four[name], err_msg=name)

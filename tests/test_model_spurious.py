@@ -61,8 +61,12 @@ def test_constructor_errors(over, exc, match):
 
 
 def test_constructor_helper_errors():
-    with pytest.raises(ValueError, match="c is a group fraction"):
+    """Each error names the parameter that is wrong and its value (c is a squared cosine, not a group
+    fraction; p_S > p_T is reported as such, not as a non-orthonormal S)."""
+    with pytest.raises(ValueError, match=r"^c must lie in \[0, 1\], got 1.5$"):
         SpuriousModel.canonical(10, c=1.5)
+    with pytest.raises(ValueError, match=r"p_S = 3 must be <= p_T = 2"):
+        SpuriousModel.random(10, p=8, p_T=2, p_S=3, xi2=0.5)
     with pytest.raises(ValueError, match="xi2"):
         SpuriousModel.random(10, p=8, p_T=4, p_S=3, xi2=2.5)
     with pytest.raises(ValueError, match="p = 4 is too small"):

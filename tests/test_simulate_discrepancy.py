@@ -14,6 +14,7 @@ from w2s_theory._random import trial_keys
 from w2s_theory.discrepancy import SubspaceModel
 from w2s_theory.discrepancy import simulate as sim
 from w2s_theory.discrepancy.fits import Problem
+from w2s_theory.discrepancy.trial import ENGINES, Static, Traced, rows_for, trial_risks
 from w2s_theory.metrics import Estimate, mean_se, opr_ratio_of_means, pgr_ratio_of_means
 from w2s_theory.testing import assert_mc_close
 
@@ -162,54 +163,17 @@ def test_invariance_to_invertible_feature_maps_within_each_subspace():
         assert float(prob.b_U[4:] @ prob.b_U[4:]) == pytest.approx(m.rho_s, rel=1e-10)
         cosines = np.linalg.svd(np.asarray(prob.B_s_L[:5]), compute_uv=False)
         np.testing.assert_allclose(np.sort(cosines)[::-1][:3], np.cos([0.3, 0.5, 1.1]), atol=1e-12)
-    keys = trial_keys(3, 2000)
-    run = lambda prob: jax.device_get(sim.chunk_fn(prob, 20, 25, "wishart")(keys))
+    run = lambda prob: sim.simulate_problem(prob, 20, 25, trials=2000, seed=3)
     a, b = run(p), run(q)
     for k in RISKS:
         ea, eb = mean_se(a[k]), mean_se(b[k])
         assert_mc_close(Estimate(ea.value - eb.value, np.hypot(ea.se, eb.se)), 0.0, label=f"invariance {k}")
 
 
-@pytest.mark.parametrize("engine", sim.ENGINES)
-def test_same_seed_same_numbers_for_any_chunk_size(engine):
-    m = SubspaceModel.coordinate(d_w=6, d_s=5, d_sw=2, sigma2=1.0, beta=np.linspace(0, 1, 10))
-    runs = [m.simulate(20, 30, trials=10, seed=42, chunk_size=c, engine=engine) for c in (1, 3, 10, 64)]
-    for other in runs[1:]:
-        for k in runs[0]:
-            np.testing.assert_array_equal(runs[0][k], other[k])
-    # with JAX's partitionable threefry, split(key, 5) is a prefix of split(key, 10): trial i's numbers
-    # depend on (seed, i) only, so adding trials extends a run instead of changing it
-    first5 = m.simulate(20, 30, trials=5, seed=42, engine=engine)["w2s"]
-    np.testing.assert_array_equal(first5, runs[0]["w2s"][:5])
-
-
-@pytest.mark.parametrize("engine", sim.ENGINES)
-def test_sweeping_sigma2_and_subspaces_never_recompiles(engine):
-    m = SubspaceModel.from_principal_angles([0.4], d_w=7, d_s=4, sigma2=1.0)
-    m.simulate(25, 35, trials=4, seed=0, engine=engine)
-    compiled = {"design": sim._design_chunk, "wishart": sim._wishart_chunk}[engine]
-    before = compiled._cache_size()
-    for s2 in (0.0, 0.5, 2.0, 10.0):
-        m.with_sigma2(s2).simulate(25, 35, trials=4, seed=1, engine=engine)
-    other = SubspaceModel.from_principal_angles([1.2, 0.1], d_w=7, d_s=4, sigma2=1.0)
-    assert other.r == m.r  # same shapes, other subspaces
-    other.simulate(25, 35, trials=4, seed=2, engine=engine)
-    assert compiled._cache_size() == before
-
-
-def test_sweeping_sample_sizes_compiles_the_wishart_engine_once():
-    """Sample sizes only enter the Bartlett chi-square degrees of freedom: n >= r and N >= d_s share one
-    compilation, so a figure's grid over n and N compiles once."""
-    m = SubspaceModel.from_principal_angles([0.4], d_w=7, d_s=4, sigma2=1.0)
-    m.simulate(25, 35, trials=4, seed=0)
-    before = sim._wishart_chunk._cache_size()
-    for n, N in [(30, 35), (200, 9), (4000, 8000)]:
-        m.simulate(n, N, trials=4, seed=1)
-    assert sim._wishart_chunk._cache_size() == before
-
-
-@pytest.mark.parametrize("engine", sim.ENGINES)
+@pytest.mark.parametrize("engine", ENGINES)
 def test_trial_returns_float64(engine):
     m = SubspaceModel.coordinate(d_w=2, d_s=2, d_sw=1, sigma2=1.0)
-    out = sim.trial_risks(trial_keys(0, 1)[0], Problem.from_model(m), 10, 10, engine)
+    p = Problem.from_model(m)
+    static = Static(engine, p.r, rows_for(engine, 10, 10, p.r, p.d_s))
+    out = trial_risks(trial_keys(0, 1)[0], Traced(p, jnp.asarray(10.0), jnp.asarray(10.0)), static)
     assert all(v.dtype == jnp.float64 for v in out.values())

@@ -9,17 +9,15 @@ teacher and c = 0.9-2.3 for the student (largest at nu_z = 0.2), so each risk ge
 checked by ``test_mc_converges_to_F3_at_rate_1_over_d_z``.
 """
 
-import subprocess
-import sys
-
 import jax
 import numpy as np
 import pytest
 
+from w2s_theory._random import trial_keys
 from w2s_theory.metrics import mean_se
 from w2s_theory.spurious import SpuriousModel
-from w2s_theory.spurious import simulate as sim
 from w2s_theory.spurious import theory as th
+from w2s_theory.spurious import trial as sim
 from w2s_theory.testing import assert_mc_close
 
 C_BIAS = 2.5
@@ -143,7 +141,7 @@ def test_noise_average_matches_explicit_label_noise():
     (same designs, built here with numpy from the same keys)."""
     m = SpuriousModel.canonical(6, c=0.3, m=2.0, m4=1.0)
     n, N, el, eu, et = 80, 60, 0.2, 0.4, 0.7
-    key = sim.trial_keys(0, 1)[0]
+    key = trial_keys(0, 1)[0]
     prob = sim.Problem.from_model(m, el, eu)
     mom = sim.trial_moments(key, prob, m.d_z, n, N)
     k_l, k_u = jax.random.split(key)
@@ -174,46 +172,12 @@ def test_noise_average_matches_explicit_label_noise():
     assert_mc_close(er_S, exact_S, label="noise average, student (identity)")
 
 
-def test_chunk_size_does_not_change_results():
-    m = SpuriousModel.canonical(8, c=0.3, m=2.0)
-    a = m.simulate(200, 150, 0.1, 0.3, 0.5, trials=5, seed=1, chunk_size=2)
-    b = m.simulate(200, 150, 0.1, 0.3, 0.5, trials=5, seed=1, chunk_size=5)
-    np.testing.assert_array_equal(a["gain"], b["gain"])
-    c = m.simulate(200, 150, 0.1, 0.3, 0.5, trials=3, seed=1)
-    np.testing.assert_array_equal(a["gain"][:3], c["gain"])
-
-
-def test_sweeps_over_floats_do_not_recompile():
-    m = SpuriousModel.canonical(8, c=0.3, m=2.0)
-    m.simulate(200, 150, 0.1, 0.3, 0.5, trials=2, seed=0)
-    before = sim._moments_chunk._cache_size()
-    for eta_u in (0.0, 0.5, 0.9):
-        m.simulate(200, 150, 0.2, eta_u, 0.5, trials=2, seed=0)
-    SpuriousModel.canonical(8, c=0.7, m=1.0, m4=3.0, sigma_xi2=2.0).simulate(
-        200, 150, 0.1, 0.3, 0.5, trials=2
-    )
-    assert sim._moments_chunk._cache_size() == before
-
-
 def test_teacher_shared_across_eta_u_with_one_seed():
     m = SpuriousModel.canonical(8, c=0.3, m=2.0)
     a = m.simulate(200, 150, 0.1, 0.0, 0.5, trials=2, seed=4)
     b = m.simulate(200, 150, 0.1, 0.9, 0.5, trials=2, seed=4)
     np.testing.assert_array_equal(a["teacher"], b["teacher"])
     assert not np.array_equal(a["student"], b["student"])
-
-
-def test_requires_x64():
-    """In a fresh process: flipping jax_enable_x64 inside the session corrupts JAX's lowering caches."""
-    code = (
-        "from w2s_theory.spurious import SpuriousModel\n"
-        "try:\n"
-        "    SpuriousModel.canonical(8).simulate(200, 150, 0.1, 0.3, 0.5, trials=2)\n"
-        "except RuntimeError as err:\n"
-        "    print(err)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "float64" in out.stdout
 
 
 def test_hard_model_leading_order_is_the_small_gamma_limit_of_the_hard_mc():

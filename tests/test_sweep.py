@@ -1,17 +1,30 @@
-"""The sweep runner: per-point keys, atomic storage, resume after SIGKILL, config validation."""
+"""The sweep runner: per-point keys, atomic storage, resume after SIGKILL or Ctrl-C, the store lock,
+config validation."""
 
 import os
+import re
 import signal
+import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from w2s_theory._sweep import point_key, run_sweep
-from w2s_theory.discrepancy.sweep import ConfigError, parse_config
+from w2s_theory._sweep import (
+    LOCK_NAME,
+    DirectoryLockedError,
+    atomic_open,
+    atomic_write_text,
+    lock_directory,
+    point_key,
+    run_sweep,
+)
+from w2s_theory.sweep import ConfigError, parse_config
 
 CONFIG = """
 seed = 3
@@ -124,7 +137,7 @@ BASE = {"seed": 0, "trials": 5, "model": {"kind": "coordinate", "d_w": 3, "d_s":
     "patch,match",
     [
         ({"trails": 5}, "unknown top-level key 'trails'"),
-        ({"trials": 0}, "trials must be an integer >= 1"),
+        ({"trials": 1}, "trials must be an integer >= 2"),
         ({"model": {"kind": "torch"}}, "model.kind must be one of"),
         (
             {"model": {"kind": "coordinate", "d_w": 3, "d_s": 2, "d_sw": 1, "sigma": 1.0}},
@@ -148,3 +161,155 @@ def test_malformed_config_rejected_by_cli_before_work(tmp_path):
     res = subprocess.run(_cli(str(cfg), "--out", str(tmp_path / "o")), capture_output=True, text=True)
     assert res.returncode != 0 and "grid.N" in res.stderr + res.stdout
     assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------------------ atomic files and the lock
+def test_atomic_open_leaves_the_old_file_on_error_and_names_temp_files_by_pid(tmp_path):
+    path = tmp_path / "summary.csv"
+    atomic_write_text(path, "old\n")
+    with pytest.raises(RuntimeError, match="boom"), atomic_open(path, newline="") as f:
+        f.write("half of the new")
+        (tmp,) = tmp_path.glob(".tmp-*")
+        assert tmp.name.startswith(f".tmp-{os.getpid()}-") and tmp.name.endswith("-summary.csv")
+        raise RuntimeError("boom")
+    assert path.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.csv"]  # the temp file is gone
+    atomic_write_text(path, "new\n")
+    assert path.read_text() == "new\n"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0o600
+    with pytest.raises(ValueError, match="mode must be 'w' or 'wb', got 'a'"):
+        atomic_open(path, "a").__enter__()
+
+
+def test_lock_directory_is_exclusive_and_removed_on_release(tmp_path):
+    store = tmp_path / "new" / "store"
+    with lock_directory(store) as lock:
+        assert lock == store / LOCK_NAME and lock.read_text().split()[0] == str(os.getpid())
+        with pytest.raises(DirectoryLockedError, match=rf"{re.escape(str(store))} is locked by process "
+                           rf"{os.getpid()} on .* \(this process\)") as info:  # fmt: skip
+            with lock_directory(store):
+                pass
+        assert info.value.pid == os.getpid() and info.value.directory == store
+        with pytest.raises(DirectoryLockedError):  # a sweep on a locked store computes nothing
+            run_sweep([{"a": 1}], lambda p, k: pytest.fail("computed on a locked store"), store=store)
+    assert not lock.exists()
+    with lock_directory(store):  # released: can be taken again
+        pass
+
+
+# A sweep of 3 points whose second point writes a temporary file (as np.savez would) and then hangs,
+# holding the store's lock, until it is killed.
+HOLDER = """
+import os, sys, time
+from pathlib import Path
+import numpy as np
+from w2s_theory._sweep import run_sweep
+store = Path(sys.argv[1])
+def evaluate(params, key):
+    if params["a"] == 2:
+        (store / f".tmp-{os.getpid()}-inflight-x.npz").write_bytes(b"half a point")
+        print("ready", flush=True)
+        time.sleep(120)
+    return {"x": np.full(2, float(params["a"]))}
+run_sweep([{"a": 1}, {"a": 2}, {"a": 3}], evaluate, store=store, progress=False)
+"""
+
+# Holds the lock on a directory until it is killed.
+LOCKER = """
+import sys, time
+from w2s_theory._sweep import lock_directory
+with lock_directory(sys.argv[1]):
+    print("ready", flush=True)
+    time.sleep(120)
+"""
+
+
+@contextmanager
+def _running(script: str, directory: Path) -> Iterator[subprocess.Popen]:
+    """A Python process running ``script`` on ``directory``, once it printed "ready"; killed on exit."""
+    with subprocess.Popen(
+        [sys.executable, "-c", script, str(directory)], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+            yield proc
+        finally:
+            proc.kill()
+
+
+@pytest.mark.timeout(60)
+def test_second_sweep_on_a_live_store_fails_fast_and_keeps_its_temp_files(tmp_path):
+    calls = []
+
+    def evaluate(params, key):
+        calls.append(params["a"])
+        return {"x": np.zeros(2)}
+
+    with _running(HOLDER, tmp_path) as holder:
+        inflight = tmp_path / f".tmp-{holder.pid}-inflight-x.npz"
+        assert inflight.exists()
+        with pytest.raises(DirectoryLockedError, match=rf"{re.escape(str(tmp_path))} is locked by process "
+                           rf"{holder.pid} on ") as info:  # fmt: skip
+            run_sweep([{"a": 1}, {"a": 2}, {"a": 3}], evaluate, store=tmp_path, progress=False)
+        assert info.value.pid == holder.pid
+        assert calls == []  # nothing computed
+        assert inflight.read_bytes() == b"half a point"  # the live sweep's temp file is untouched
+
+
+@pytest.mark.timeout(60)
+def test_sweep_killed_while_holding_the_lock_is_resumed(tmp_path):
+    with _running(HOLDER, tmp_path) as holder:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+    assert (tmp_path / LOCK_NAME).exists()  # SIGKILL left the lock file, but the kernel dropped the lock
+    calls = []
+
+    def evaluate(params, key):
+        calls.append(params["a"])
+        return {"x": np.full(2, float(params["a"]))}
+
+    out = run_sweep([{"a": 1}, {"a": 2}, {"a": 3}], evaluate, store=tmp_path, progress=False)
+    assert calls == [2, 3]  # point 1, stored before the kill, is loaded
+    for a, r in zip([1, 2, 3], out, strict=True):
+        np.testing.assert_array_equal(r["x"], np.full(2, float(a)))
+    assert not list(tmp_path.glob(".tmp-*"))  # the killed writer's temp file is removed
+    assert not (tmp_path / LOCK_NAME).exists()
+
+
+@pytest.mark.timeout(60)
+def test_cli_sweep_into_a_locked_out_fails_fast_naming_the_holder(tmp_path):
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text(CONFIG)
+    out = tmp_path / "out"
+    with _running(LOCKER, out) as holder:
+        res = subprocess.run(_cli(str(cfg), "--out", str(out)), capture_output=True, text=True, timeout=50)
+    assert res.returncode == 1
+    assert f"{out} is locked by process {holder.pid} on " in res.stderr
+    assert not (out / "points").exists()  # nothing computed
+
+
+@pytest.mark.timeout(60)
+def test_cli_ctrl_c_says_how_many_points_are_stored_and_how_to_resume(tmp_path):
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text(CONFIG)
+    out = tmp_path / "out"
+    points = out / "points"
+    with subprocess.Popen(_cli(str(cfg), "--out", str(out)), stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            deadline = time.time() + 40
+            while time.time() < deadline and not (points.exists() and list(points.glob("[!.]*.npz"))):
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=15)
+        finally:
+            proc.kill()
+    done = len(list(points.glob("[!.]*.npz")))
+    assert proc.returncode == 130, err
+    assert 1 <= done < 16, f"Ctrl-C landed after {done} points"
+    assert (
+        f"interrupted: {done} of 16 points are stored in {out}; run the same command with --resume "
+        "to continue" in err
+    )
+    assert not list(points.glob(".tmp-*")) and not list(out.rglob(LOCK_NAME))  # cleaned up on the way out

@@ -44,7 +44,9 @@ def test_numeric_equals_sympy_at_rational_point(name):
     f = ss.FORMULAS[name]
     values = {a: RATIONAL_POINT[str(a)] for a in f.args}
     exact = f.expr.subs(values)
-    numeric = getattr(_closed_forms, name)(*[float(v) for v in values.values()])
+    fn = _closed_forms.CLOSED_FORMS[f.form][f.quantity]
+    assert fn.__name__ == name
+    numeric = fn(**{str(a): float(v) for a, v in values.items()})
     np.testing.assert_allclose(float(numeric), float(sp.N(exact, 30)), rtol=1e-12)
 
 

@@ -148,8 +148,8 @@ def test_bounds_hold_for_exact_risks_once_N_is_5_d_s():
     """The §2.4 bounds use d_s/N; the exact risks have d_s/(N - d_s - 1) and extra bias, so they are not
     bounds near N ~ d_s (documented finding: violated up to N = 4 d_s at n = 800 when rho sits in the
     teacher) but hold on the figure's grid for N >= 5 d_s."""
-    n = np.linspace(110, 800, 60)[:, None]
-    N = np.linspace(400, 4000, 60)[None, :]
+    n = np.linspace(110, 800, 60).astype(int)[:, None]
+    N = np.linspace(400, 4000, 60).astype(int)[None, :]
     for rho_w, rho_s in [(0.05, 0.05), (0.1, 0.0), (0.0, 0.1)]:
         # coordinate case: bias_sw <= rho_w and bias_ws <= rho_s; take both at their largest
         ex = th.expected_risks(n=n, N=N, d_w=100, d_s=80, d_sw=10, sigma2=1.0, rho_w=rho_w, rho_s=rho_s,

@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from w2s_theory.closed_forms import evaluate
 from w2s_theory.discrepancy import theory as dv
 from w2s_theory.spurious import SpuriousModel
 from w2s_theory.spurious import theory as th
+from w2s_theory.spurious._closed_forms import CLOSED_FORMS
 
 ETA_US = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 D_Z = 200
@@ -78,11 +80,10 @@ def test_table_5_2_and_clipped_eta_u_star():
         for g, printed in zip(units(m, 0.05, 0.05, 0.1, np.array(ETA_US), 0.5, form), row, strict=True):
             assert_printed(g, printed)
     # nu_z = 0: eta_u* = (eta_l - eta_t c)/(1 - c) = -0.033 -> clipped to 0
-    from w2s_theory.spurious import _closed_forms as cf
-
-    args = th._args(m, 0.05, 0.0, "leading", 0.1, 0.0, 0.5)
-    assert float(cf.eta_u_star_leading(*args)) == pytest.approx((0.1 - 0.5 * 0.25) / 0.75, abs=1e-12)
-    assert m.optimal_eta_u(n=N_005, N=10**9, eta_l=0.1, eta_t=0.5) == 0.0
+    values = th._values(m, 0.05, 0.0, "leading", eta_l=0.1, eta_t=0.5)
+    star = evaluate(CLOSED_FORMS["leading"]["eta_u_star"], **values)
+    assert float(star) == pytest.approx((0.1 - 0.5 * 0.25) / 0.75, abs=1e-12)
+    assert m.optimal_eta_u(n=N_005, N=10**9, eta_l=0.1, eta_t=0.5, form="leading") == 0.0
 
 
 # ------------------------------------------------------------------------------ §5.3 failure threshold
@@ -123,7 +124,7 @@ def test_threshold_is_where_gain_changes_sign():
 def test_eta_u_star_drift_5_4(nu_z, printed):
     m = SpuriousModel.canonical(D_Z, c=0.0, m=3.0, m4=3.0)
     N = round(D_Z / nu_z)
-    assert_printed(m.optimal_eta_u(n=N_005, N=N, eta_l=0.1, eta_t=0.5), printed)
+    assert_printed(m.optimal_eta_u(n=N_005, N=N, eta_l=0.1, eta_t=0.5, form="leading"), printed)
 
 
 @pytest.mark.parametrize("form", ["leading", "gaussian", "limit"])
@@ -143,14 +144,14 @@ def test_eta_u_star_matches_grid_argmax(form, c, m4, nu_z):
 def test_matched_fractions_5_5():
     m = SpuriousModel.canonical(D_Z, c=0.25, m=3.0, m4=1.0)
     q = (0.5 - 0.1) ** 2 * float(m.mu_S @ m.mu_S)
-    out = th.matched_fractions(m, n=N_005, N=4000, eta_l=0.1, eta_t=0.5)
+    out = th.matched_fractions(m, n=N_005, N=4000, eta_l=0.1, eta_t=0.5, form="leading")
     assert out["nu_max"] == pytest.approx(1 / (m.p_S + q), rel=1e-12)
     out2 = th.matched_fractions(m, n=N_005, N=4000, eta_l=0.1, eta_t=0.5, form="gaussian")
     assert out2["nu_max"] == pytest.approx(1 / (2 * m.p_S + q), rel=1e-12)
     # with mu_xi in range(T) (spec: then ||Xi mu_S|| <= ||mu_T||), the sign of the matched gain flips at
     # nu_max (F1): sweep nu_z across it; the spurious part (eta_t-eta_l)^2(||mu_T||^2-||Xi mu_S||^2) >= 0
     flat = SpuriousModel.canonical(D_Z, c=0.25, m=0.0)  # mu = 0: only the variance-reduction term
-    nu_max = th.matched_fractions(flat, n=N_005, N=4000, eta_l=0.1, eta_t=0.5)["nu_max"]
+    nu_max = th.matched_fractions(flat, n=N_005, N=4000, eta_l=0.1, eta_t=0.5, form="leading")["nu_max"]
     assert nu_max == pytest.approx(1 / 3)
     for nu, sign in [(0.9 * nu_max, 1), (1.1 * nu_max, -1)]:
         assert np.sign(units(flat, 0.05, nu, 0.1, 0.1, 0.5)) == sign
@@ -198,7 +199,7 @@ def test_finite_gamma_sanity_5_7():
 
 # -------------------------------------------------------------------------------- §5.8 group risks
 def test_group_risks_2_6(c0):
-    out = c0.expected_risks(N_005, N_005, 0.1, 0.1, 0.5)
+    out = c0.expected_risks(N_005, N_005, 0.1, 0.1, 0.5, form="leading")
     assert out["teacher_majority"] == pytest.approx(0.05 * (4 + 0.01 * 9), rel=1e-12)
     assert out["teacher_minority"] == pytest.approx(0.05 * (4 + 0.81 * 9), rel=1e-12)
     assert out["teacher_worst_group"] == out["teacher_minority"]
@@ -226,21 +227,27 @@ def test_matrix_leading_order_equals_sympy_F1_soft(xi2, coef, perp, etas, nu_z, 
         d_z=50, p=7, p_T=4, p_S=3, xi2=xi2, mu_T=coef, mu_perp=perp, sigma_xi2=0.7, sigma_y2=1.3, seed=seed
     )
     T, S = th.leading_order_matrix(m, 0.04, nu_z, *etas)
-    f1 = th.risks_at(m, 0.04, nu_z, *etas)
+    f1 = th.risks_at(m, 0.04, nu_z, *etas, form="leading")
     assert T == pytest.approx(float(f1["teacher"]), rel=1e-10, abs=1e-12)
     assert S == pytest.approx(float(f1["student"]), rel=1e-10, abs=1e-12)
 
 
 def test_hard_teacher_matrix_equals_sympy_hard_teacher():
-    from w2s_theory.spurious import _closed_forms as cf
-
     m = SpuriousModel.random(
         d_z=50, p=7, p_T=4, p_S=3, xi2=0.3, mu_T=[1, -2, 0.5], sigma_xi2=0.8, group_model="hard"
     )
     for etas in [(0.1, 0.4, 0.2), (0.3, 0.0, 1.0), (0.0, 0.5, 0.7)]:
         T, _ = th.leading_order_matrix(m, 0.05, 0.0, *etas)
         assert T == pytest.approx(
-            float(cf.er_teacher_hard_leading(*th._args(m, 0.05, 0.0, "leading", *etas))), rel=1e-12
+            float(
+                evaluate(
+                    CLOSED_FORMS["hard_leading"]["teacher"],
+                    **th._values(
+                        m, 0.05, 0.0, "leading", **dict(zip(("eta_l", "eta_u", "eta_t"), etas, strict=True))
+                    ),
+                )
+            ),
+            rel=1e-12,
         )
 
 

@@ -8,15 +8,33 @@
 
 from __future__ import annotations
 
+import numbers
+
 import jax
+import numpy as np
 
 Seed = int | jax.Array
 
+#: Integer seeds must lie in ``[0, SEED_LIMIT)`` (they become a 64-bit PRNG seed).
+SEED_LIMIT = 2**63
+
 
 def as_key(seed: Seed) -> jax.Array:
-    """A typed PRNG key from an integer seed (or pass a key through unchanged)."""
-    if isinstance(seed, jax.Array):
+    """A typed PRNG key from an integer seed in ``[0, 2**63)`` (or a typed key, passed through unchanged).
+
+    Floats, bools and ``None`` are rejected rather than coerced: ``seed=2.7`` silently becoming 2 would
+    make two different requests give the same numbers."""
+    if isinstance(seed, jax.Array) and jax.dtypes.issubdtype(seed.dtype, jax.dtypes.prng_key):
+        if seed.shape != ():
+            raise ValueError(f"seed must be a single PRNG key, got a key array of shape {seed.shape}")
         return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral | np.integer):
+        raise TypeError(
+            f"seed must be an integer in [0, 2**63) or a typed PRNG key (jax.random.key), "
+            f"got {type(seed).__name__} {seed!r}"
+        )
+    if not 0 <= int(seed) < SEED_LIMIT:
+        raise ValueError(f"seed must be an integer in [0, 2**63), got {seed}")
     return jax.random.key(int(seed))
 
 

@@ -8,8 +8,17 @@ resumed sweep, a sweep with points added, and a figure sharing points with anoth
 same stored results.
 
 Storage: ``<store>/<digest>.npz`` where ``digest`` hashes (params, seed, version); the params are stored
-inside the file too and checked on load. Files are written to a temporary name and ``os.replace``-d, so a
-killed run leaves either a complete point or none.
+inside the file too and checked on load. Files are written to a temporary name
+(``.tmp-<pid>-<random>-<name>``) and ``os.replace``-d (:func:`atomic_open`), so a killed run leaves
+either a complete point or none.
+
+Concurrency: a run holds an exclusive lock on its store for its whole duration
+(:func:`lock_directory`, an ``flock`` on ``<store>/.lock``), so a second run on the same store fails
+fast with :class:`DirectoryLockedError` naming the holder instead of computing everything again. Only
+the lock holder writes into a locked directory, so once it holds the lock every ``.tmp-*`` file there
+was left by a killed writer and is removed (:func:`remove_temp_files`); a live run's temporary files are
+never touched. The kernel releases an ``flock`` when its process dies, so a run killed with SIGKILL
+leaves no stale lock: the next run acquires it and resumes.
 """
 
 from __future__ import annotations
@@ -17,12 +26,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
+import socket
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import jax
 import numpy as np
@@ -30,11 +41,216 @@ from tqdm.auto import tqdm
 
 from w2s_theory._random import Seed, as_key
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX (Windows): lock_directory raises a clear error
+    fcntl = None  # type: ignore[assignment]
+
 #: Bump when the meaning of stored results changes, so old stores are not silently reused.
 STORE_VERSION = 1
 
+#: Name of the lock file inside a locked directory.
+LOCK_NAME = ".lock"
+#: Prefix of temporary files (followed by the writer's PID): never a complete result.
+TEMP_PREFIX = ".tmp-"
+
 Params = Mapping[str, Any]
 Evaluate = Callable[[Params, jax.Array], Mapping[str, np.ndarray]]
+
+
+class DirectoryLockedError(RuntimeError):
+    """A directory is locked by another process (or by another lock in this one).
+
+    Attributes
+    ----------
+    directory : Path
+        The locked directory.
+    pid : int or None
+        PID of the holder, if it could be read from the lock file.
+    host : str or None
+        Host name of the holder, if it could be read from the lock file.
+    """
+
+    def __init__(self, directory: Path, pid: int | None, host: str | None) -> None:
+        self.directory, self.pid, self.host = directory, pid, host
+        if pid is None:
+            holder = "another process (its PID is not recorded yet)"
+        else:
+            here = host == socket.gethostname()
+            holder = f"process {pid} on {host}" + (" (this process)" if here and pid == os.getpid() else "")
+        super().__init__(
+            f"{directory} is locked by {holder}, which is running a sweep into it; wait for it to finish "
+            f"or choose another directory (lock file {directory / LOCK_NAME})"
+        )
+
+    def __reduce__(self) -> tuple[type, tuple[Path, int | None, str | None]]:  # picklable across processes
+        return type(self), (self.directory, self.pid, self.host)
+
+
+def _read_holder(fd: int) -> tuple[int | None, str | None]:
+    try:
+        pid, host = os.pread(fd, 4096, 0).decode().split(maxsplit=1)
+        return int(pid), host.strip()
+    except (OSError, ValueError):  # not written yet, or unreadable
+        return None, None
+
+
+@contextmanager
+def lock_directory(directory: Path) -> Iterator[Path]:
+    """Hold an exclusive lock on ``directory`` (created if missing) for the duration of a ``with``.
+
+    The lock is an ``flock`` on ``<directory>/.lock``, which records the holder's PID and host name. It
+    does not wait: if another process holds it, :class:`DirectoryLockedError` is raised at once. The
+    kernel releases the lock when the holder dies, even by SIGKILL, so a killed run never blocks the
+    next one. The lock file is removed on a normal release. Locks are per open file: a second
+    ``lock_directory`` on the same directory in the same process also raises.
+
+    Parameters
+    ----------
+    directory : Path
+        The directory to lock.
+
+    Returns
+    -------
+    Iterator[Path]
+        A context manager yielding the path of the lock file.
+
+    Raises
+    ------
+    DirectoryLockedError
+        If another holder has the lock.
+    OSError
+        If the platform has no ``flock`` (not POSIX) or the lock file cannot be created.
+    """
+    if fcntl is None:  # pragma: no cover
+        raise OSError(f"cannot lock {directory}: directory locks need fcntl.flock (POSIX)")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / LOCK_NAME
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid, host = _read_holder(fd)
+            os.close(fd)
+            raise DirectoryLockedError(directory, pid, host) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        # A releasing holder unlinks the file before unlocking: if we locked an unlinked file, retry.
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        opened = os.fstat(fd)
+        if current is not None and (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino):
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)  # while still locked, so nobody holds a lock on a removed file
+        os.close(fd)
+
+
+def remove_temp_files(directory: Path) -> int:
+    """Remove the temporary files (``.tmp-*``) in ``directory``; call only while holding its lock.
+
+    Only the holder of :func:`lock_directory` writes into a locked directory, so after acquiring the
+    lock every temporary file there was left by a killed writer and never holds a complete result.
+
+    Parameters
+    ----------
+    directory : Path
+        A directory locked by this process; a missing directory holds nothing.
+
+    Returns
+    -------
+    int
+        The number of files removed.
+    """
+    removed = 0
+    for stale in Path(directory).glob(f"{TEMP_PREFIX}*"):
+        stale.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+@contextmanager
+def atomic_open(path: Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
+    """Open ``path`` for writing so that it appears complete or not at all.
+
+    Writes go to ``.tmp-<pid>-<random>-<name>`` in the same directory, which is flushed, fsync-ed and
+    ``os.replace``-d onto ``path`` when the ``with`` block exits normally; on an exception (including
+    KeyboardInterrupt) it is removed and ``path`` is left as it was. The file gets the usual
+    permissions (``0o666`` less the umask). A drop-in for ``open(path, "w", newline="")``::
+
+        with atomic_open(path, newline="") as f:
+            csv.writer(f).writerow(...)
+
+    Parameters
+    ----------
+    path : Path
+        The final file; its directory must exist.
+    mode : str
+        ``"w"`` (text) or ``"wb"`` (binary).
+    **kwargs
+        Passed to :func:`open` (``encoding``, ``newline``, ...).
+
+    Returns
+    -------
+    Iterator[IO]
+        A context manager yielding the open temporary file.
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
+    path = Path(path)
+    while True:
+        tmp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{path.name}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:  # pragma: no cover - a 32-bit random collision
+            continue
+    try:
+        try:
+            f = open(fd, mode, **kwargs)
+        except BaseException:
+            os.close(fd)
+            raise
+        with f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_open`).
+
+    Parameters
+    ----------
+    path : Path
+        The final file; its directory must exist.
+    text : str
+        The whole content.
+    encoding : str
+        Text encoding.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    with atomic_open(path, "w", encoding=encoding, newline="") as f:
+        f.write(text)
+    return Path(path)
 
 
 def canonical_json(params: Params) -> str:
@@ -69,19 +285,33 @@ def _load(path: Path, params: Params) -> dict[str, np.ndarray] | None:
 
 
 def _save_atomic(path: Path, params: Params, result: Mapping[str, np.ndarray]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(
-                f,
-                __params__=np.array(canonical_json(params)),
-                **{k: np.asarray(v) for k, v in result.items()},
-            )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, "wb") as f:
+        np.savez(
+            f,
+            __params__=np.array(canonical_json(params)),
+            **{k: np.asarray(v) for k, v in result.items()},
+        )
+
+
+def count_stored(points: Sequence[Params], *, seed: int, store: Path) -> int:
+    """How many of ``points`` have a stored result in ``store`` (cheap: file existence only).
+
+    Parameters
+    ----------
+    points : Sequence[Params]
+        The sweep's points.
+    seed : int
+        The sweep's seed.
+    store : Path
+        The sweep's store; a missing directory holds nothing.
+
+    Returns
+    -------
+    int
+        The number of points a resumed run would load instead of compute (a truncated file, which
+        only a disk failure leaves, is counted here and recomputed on resume).
+    """
+    return sum((Path(store) / f"{_digest(p, seed)}.npz").is_file() for p in points)
 
 
 def run_sweep(
@@ -95,12 +325,45 @@ def run_sweep(
 ) -> list[dict[str, np.ndarray]]:
     """Evaluate every point (reusing stored results), with a progress bar and ETA.
 
-    With ``store`` set, each finished point is written atomically before the next starts, and points
-    already stored with identical parameters and seed are loaded instead of recomputed (resume).
+    With ``store`` set, the store is locked for the whole run (:func:`lock_directory`), each finished
+    point is written atomically before the next starts, and points already stored with identical
+    parameters and seed are loaded instead of recomputed (resume).
+
+    Parameters
+    ----------
+    points : Sequence[Params]
+        JSON-able parameter dicts.
+    evaluate : Evaluate
+        ``evaluate(params, key)`` -> dict of arrays.
+    seed : int
+        Seed of the per-point keys (:func:`point_key`).
+    store : Path or None
+        Directory of per-point results; ``None`` stores nothing.
+    desc : str
+        Label of the progress bar.
+    progress : bool
+        Show the progress bar.
+
+    Returns
+    -------
+    list[dict[str, np.ndarray]]
+        One result per point, in the order of ``points``.
+
+    Raises
+    ------
+    DirectoryLockedError
+        If another run holds the lock on ``store``; nothing is computed.
     """
-    if store is not None and store.exists():
-        for stale in store.glob(".tmp-*"):  # left by a killed run: never a complete point
-            stale.unlink(missing_ok=True)
+    if store is None:
+        return _run(points, evaluate, seed, None, desc, progress)
+    with lock_directory(store):
+        remove_temp_files(store)  # we hold the lock: these were left by killed runs
+        return _run(points, evaluate, seed, Path(store), desc, progress)
+
+
+def _run(
+    points: Sequence[Params], evaluate: Evaluate, seed: int, store: Path | None, desc: str, progress: bool
+) -> list[dict[str, np.ndarray]]:
     results: list[dict[str, np.ndarray] | None] = [None] * len(points)
     todo = []
     for i, params in enumerate(points):

@@ -4,15 +4,16 @@
   (axis ``"trials"``) of every device JAX sees (:func:`shard_over_trials`, ``jax.shard_map``): one CPU, a
   multi-GPU box, a TPU slice, or, after ``jax.distributed.initialize()``, the devices of every host. Trial
   ``i`` only ever sees its own key, so 1 or 4 devices give the same per-trial numbers.
-* **Within a device.** Hazard (``shared/notes/jax-cpu-hang.md``): on multi-core CPUs a jitted ``vmap``
-  over trials that each run several independent Cholesky solves can deadlock inside XLA:CPU. On the CPU
+* **Within a device.** Hazard (README, "Running on CPU"): on multi-core CPUs a jitted ``vmap`` over
+  trials that each run several independent Cholesky solves can deadlock inside XLA:CPU. On the CPU
   backend each device therefore runs its trials sequentially in one compiled ``lax.map``; on accelerators
   they are vectorised with ``vmap``.
 * **BLAS threads.** XLA:CPU sends Cholesky and triangular solves to SciPy's OpenBLAS, which spawns its own
   threads; on a loaded 2-core machine they stall (measured: a 200 x 200 Cholesky 250 ms instead of 0.3 ms,
   the design engine 4x slower). On CPU, :func:`run_in_chunks` limits OpenBLAS to one thread while it runs
   (``threadpoolctl``, restored on exit); XLA's own thread pool still uses every core.
-* **Memory** is bounded by the chunk: the host loops over chunks of ``chunk_size`` trial keys.
+* **Memory** is bounded by the chunk: the host loops over chunks of ``chunk_size`` trial keys (the policy
+  that picks it is :func:`w2s_theory.family.chunk_size_for`; the driver is :func:`w2s_theory.family.run_trials`).
 
 Multi-host: call ``jax.distributed.initialize()`` on every process, then run the same script with the same
 seed everywhere; each chunk's keys are laid out with ``jax.make_array_from_callback`` and the per-trial
@@ -31,8 +32,9 @@ from jax.experimental import multihost_utils
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from threadpoolctl import threadpool_limits
 
-DEFAULT_CHUNK_SIZE = 256
 TRIALS_AXIS = "trials"
+#: A compiled chunk gives every device at least this many trials (see :func:`run_in_chunks`).
+MIN_TRIALS_PER_DEVICE = 2
 
 
 def trials_mesh() -> Mesh:
@@ -54,8 +56,14 @@ def shard_over_trials(trial_fn: Callable[..., Any], keys: jax.Array, *args: Any)
     (:func:`run_in_chunks` pads)."""
     per_device = lambda k, *a: map_over_trials(lambda key: trial_fn(key, *a), k)
     in_specs = (PartitionSpec(TRIALS_AXIS),) + (PartitionSpec(),) * len(args)
+    # check_vma=False: trials never communicate, and a trial's scan may start from a constant carry (the
+    # spurious Gram accumulation), which the varying-axes type check would reject.
     sharded = jax.shard_map(
-        per_device, mesh=trials_mesh(), in_specs=in_specs, out_specs=PartitionSpec(TRIALS_AXIS)
+        per_device,
+        mesh=trials_mesh(),
+        in_specs=in_specs,
+        out_specs=PartitionSpec(TRIALS_AXIS),
+        check_vma=False,
     )
     return sharded(keys, *args)
 
@@ -85,17 +93,20 @@ def _to_host(tree: Any) -> Any:
 def run_in_chunks(
     chunk_fn: Callable[[jax.Array], dict[str, jax.Array]],
     keys: jax.Array,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int,
 ) -> dict[str, np.ndarray]:
     """Evaluate ``chunk_fn`` (a jitted :func:`shard_over_trials` over a chunk of keys) over all ``keys``.
 
-    The chunk is rounded up to a multiple of the device count, and the last chunk is padded with copies of
-    the final key, so every call has the same shape (one compilation); padded results are dropped.
+    The chunk is rounded up to a multiple of the device count (and to at least
+    :data:`MIN_TRIALS_PER_DEVICE` per device), and the last chunk is padded with copies of the final key, so
+    every call has the same shape (one compilation); padded results are dropped.
     """
     trials = keys.shape[0]
     devices = jax.device_count()
     chunk = max(1, min(int(chunk_size), trials))
-    chunk += (-chunk) % devices
+    # at least two trials per device: XLA compiles a one-trip loop without the loop (other fusions, last-bit
+    # differences), so a one-trial chunk is padded to keep results bit-identical for any chunk size
+    chunk = max(chunk + (-chunk) % devices, MIN_TRIALS_PER_DEVICE * devices)
     pad = (-trials) % chunk
     if pad:
         keys = jax.numpy.concatenate([keys, jax.numpy.repeat(keys[-1:], pad, axis=0)])

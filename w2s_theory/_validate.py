@@ -46,12 +46,11 @@ def nonnegative_float(name: str, value: object) -> float:
 
 
 def positive_int(name: str, value: object, minimum: int = 1) -> int:
-    """An integer ``>= minimum`` (bools are rejected)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    """A whole number ``>= minimum``: an int or an integer-valued float (bools, ``40.5``, ``inf`` and arrays
+    are rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or np.ndim(value) != 0:
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
+    return int(integers(name, value, minimum))
 
 
 def exact_sample_size(name: str, value: float, dim_name: str, dim: float, who: str) -> None:
@@ -72,14 +71,67 @@ def positive_float(name: str, value: object) -> float:
     return x
 
 
+def _what(name: str) -> str:
+    """How an error names a fraction: the minority fractions ``eta_*`` are group fractions."""
+    return f"{name} is a group fraction and" if name.startswith("eta") else name
+
+
 def fraction(name: str, value: object) -> float:
-    """A group fraction: a finite float in ``[0, 1]``."""
+    """A finite float in ``[0, 1]`` (a group fraction, a squared cosine, ...)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number in [0, 1], got {type(value).__name__}")
+        raise TypeError(f"{name} must be a real number in [0, 1], got {type(value).__name__} {value!r}")
     x = float(value)
     if not (np.isfinite(x) and 0.0 <= x <= 1.0):
-        raise ValueError(f"{name} is a group fraction and must lie in [0, 1], got {value!r}")
+        raise ValueError(f"{_what(name)} must lie in [0, 1], got {value!r}")
     return x
+
+
+def fractions(name: str, value: object) -> np.ndarray:
+    """A scalar or array of finite floats in ``[0, 1]``, as a float64 array (shape kept)."""
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must be a real number or an array of them in [0, 1], got {value!r}")
+    arr = arr.astype(np.float64)
+    bad = ~(np.isfinite(arr) & (arr >= 0) & (arr <= 1))
+    if np.any(bad):
+        raise ValueError(f"{_what(name)} must lie in [0, 1], got {float(arr[bad].flat[0])!r}")
+    return arr
+
+
+def nonnegative_floats(name: str, value: object) -> np.ndarray:
+    """A scalar or array of finite floats ``>= 0``, as a float64 array (shape kept)."""
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must be a real number or an array of them, got {value!r}")
+    arr = arr.astype(np.float64)
+    bad = ~(np.isfinite(arr) & (arr >= 0))
+    if np.any(bad):
+        raise ValueError(f"{name} must be finite and >= 0, got {float(arr[bad].flat[0])!r}")
+    return arr
+
+
+def integers(name: str, value: object, minimum: int = 1) -> np.ndarray:
+    """A scalar or array of whole numbers ``>= minimum`` (sample sizes, dimensions), as an int64 array.
+
+    Integer-valued floats (``400.0``, ``1e12``) are accepted; anything else is rejected, not rounded:
+    ``n=40.5`` or ``n=inf`` is an error, here and in ``simulate`` alike."""
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must be an integer or an array of integers (>= {minimum}), got {value!r}")
+    if np.issubdtype(arr.dtype, np.floating):
+        bad = ~(np.isfinite(arr) & (arr == np.round(arr)) & (np.abs(arr) < 2.0**62))
+        if np.any(bad):
+            raise TypeError(f"{name} must be an integer (a whole number), got {float(arr[bad].flat[0])!r}")
+    bad = arr < minimum
+    if np.any(bad):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {int(arr[bad].flat[0])}")
+    return arr.astype(np.int64)
 
 
 def positive_fraction(name: str, value: object) -> float:

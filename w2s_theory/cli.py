@@ -66,17 +66,35 @@ def sweep_cmd(
     ),
     resume: bool = typer.Option(False, help="continue a sweep in OUT, skipping finished points"),
 ) -> None:
-    """Run a sweep of the subspace model (see w2s_theory.discrepancy.sweep for the config format)."""
-    from w2s_theory.discrepancy.sweep import ConfigError, load_config, run
+    """Run a sweep of any model kind (the config format is in `python -m pydoc w2s_theory.sweep`).
+
+    OUT is locked for the whole run: a second sweep into the same OUT fails at once, naming the PID
+    of the first. Ctrl-C stops after storing the finished points (exit code 130); --resume continues.
+    """
+    from w2s_theory._sweep import DirectoryLockedError, count_stored, lock_directory, remove_temp_files
+    from w2s_theory.sweep import ConfigError, load_config, run
 
     try:
         cfg = load_config(config)
     except ConfigError as err:
         raise typer.BadParameter(str(err), param_hint="CONFIG") from err
     try:
-        summary = run(cfg, out, resume=resume)
+        with lock_directory(out):
+            remove_temp_files(out)  # e.g. a summary.csv half-written by a killed run
+            summary = run(cfg, out, resume=resume)
+    except DirectoryLockedError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
     except FileExistsError as err:
         raise typer.BadParameter(str(err), param_hint="--out") from err
+    except KeyboardInterrupt:
+        done = count_stored(cfg.points, seed=cfg.seed, store=out / "points")
+        typer.echo(
+            f"interrupted: {done} of {len(cfg.points)} points are stored in {out}; "
+            "run the same command with --resume to continue",
+            err=True,
+        )
+        raise typer.Exit(130) from None
     typer.echo(f"{len(cfg.points)} points; summary in {summary}")
 
 

@@ -1,12 +1,12 @@
 r"""The four ridgeless fits of one trial, from triangular factors of the two designs.
 
 Coordinates. A trial lives in :math:`R=\operatorname{span}(V_w,V_s,\beta)` (``r`` dims, see
-:class:`~w2s_theory.discrepancy.model.SubspaceModel`). The labelled design :math:`Z` (``n x r``) is
+:class:`~w2s_theory.discrepancy.model.SubspaceModelData`). The labelled design :math:`Z` (``n x r``) is
 written in a *teacher-first* orthonormal basis of :math:`R`, whose first ``d_w`` vectors span
 :math:`\mathcal V_w`; the unlabelled design :math:`\tilde Z` (``N x r``) in a *student-first* basis, whose
 first ``d_s`` vectors span :math:`\mathcal V_s`. An isotropic design is isotropic in every basis and the
 two designs are independent, so this changes no joint law; the teacher's and student's coefficients refer
-to these basis vectors, and ridgeless predictors do not depend on the basis of their subspace (spec §1.2).
+to these basis vectors, and ridgeless predictors do not depend on the basis of their subspace.
 
 Sufficient statistics. With thin QRs :math:`Z=QT`, :math:`\tilde Z=\tilde Q\tilde T`
 (:mod:`w2s_theory._wishart`), every fit below is the same fit on :math:`(T, Q^\top y)` and on the first
@@ -28,16 +28,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from w2s_theory._linalg import lstsq_leading_columns, min_norm_lstsq
-
-if TYPE_CHECKING:
-    from w2s_theory.discrepancy.model import SubspaceModel
+from w2s_theory.discrepancy.model import SubspaceModelData
 
 
 @partial(
@@ -90,7 +87,7 @@ class Problem:
         )
 
     @classmethod
-    def from_model(cls, model: SubspaceModel) -> Problem:
+    def from_model(cls, model: SubspaceModelData) -> Problem:
         return cls.from_subspaces(model.B_w, model.B_s, model.b_star, model.sigma2)
 
 

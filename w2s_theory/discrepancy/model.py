@@ -1,40 +1,88 @@
-r"""The subspace model of "Discrepancies are Virtue" (spec §1.2-1.3) and its constructors.
+r"""The subspace model of "Discrepancies are Virtue" as plain data: subspaces, target, noise, invariants.
 
 Latent :math:`z\sim\mathcal N(0,I_D)`, target :math:`f_*(z)=\beta^\top z`, labels :math:`y=f_*+\epsilon`
 with :math:`\operatorname{Var}\epsilon=\sigma^2`. The weak teacher fine-tunes in
 :math:`\mathcal V_w=\operatorname{range}V_w` (``d_w`` dims), the strong student in
 :math:`\mathcal V_s=\operatorname{range}V_s` (``d_s`` dims). Ridgeless fits depend on the features only
-through these column spaces (spec §1.2 invariance), so feature spectra never enter.
+through these column spaces, so feature spectra never enter (``docs/theory/discrepancies.md``).
 
 Everything a trial needs lives in :math:`R=\operatorname{span}(V_w,V_s,\beta)` of dimension
-:math:`r\le d_w+d_s+1`; :class:`SubspaceModel` stores the model in an orthonormal basis of :math:`R`, so a
-simulation at the notebook's :math:`D=20000` costs the same as at :math:`D=r`.
+:math:`r\le d_w+d_s+1`; :class:`SubspaceModelData` stores the model in an orthonormal basis of :math:`R`
+(:func:`span_basis`), so a simulation at the notebook's :math:`D=20000` costs the same as at :math:`D=r`.
+The theory and the simulator take this data; :class:`w2s_theory.discrepancy.SubspaceModel` adds the
+methods that call them. This module imports nothing from its siblings.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Self
 
 import numpy as np
+import scipy.linalg
 from numpy.typing import ArrayLike
+from threadpoolctl import threadpool_limits
 
 from w2s_theory import _validate
 
-if TYPE_CHECKING:
-    from w2s_theory.discrepancy.simulate import Engine
+#: Directions of V_s outside V_w, and parts of beta, shorter than this (relative) are treated as zero.
+RANK_TOL = 1e-10
+#: Relative size below which a risk is rounding residue (:attr:`SubspaceModelData.rounding_floor`).
+ROUNDING_LEVEL = 1e-12
 
-#: Singular values of [V_w, V_s, beta] below this (relative) are treated as zero when forming R.
-_RANK_RTOL = 1e-10
+
+def span_basis(V_w: np.ndarray, V_s: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, ...]:
+    r"""Coordinates of :math:`V_w, V_s, eta` in an orthonormal basis :math:`[V_w, Q_s, q_eta]` of
+    :math:`R=\operatorname{span}(V_w,V_s,eta)`.
+
+    :math:`Q_s` spans the part of :math:`V_s` outside :math:`\mathcal V_w` (a pivoted QR of
+    :math:`V_s-V_wV_w^	op V_s`, columns with :math:`|R_{jj}|\le` :data:`RANK_TOL` dropped) and
+    :math:`q_eta` the part of :math:`eta` outside both (Gram-Schmidt, twice). The cost is two
+    :math:`D	imes d_w	imes d_s` products and a QR of :math:`D	imes d_s`: less than one QR of the
+    stacked :math:`D	imes(d_w+d_s+1)` matrix. BLAS runs on one thread here, so the basis (and every Monte
+    Carlo draw made in it) has the same bits for any thread count, and a loaded machine does not stall it.
+
+    Returns
+    -------
+    B_w, B_s, b_star
+        Arrays of shapes ``(r, d_w)``, ``(r, d_s)``, ``(r,)``.
+    """
+    d_w = V_w.shape[1]
+    with threadpool_limits(limits=1, user_api="blas"):
+        C = V_w.T @ V_s
+        outside = V_s - V_w @ C
+        C_again = V_w.T @ outside  # second Gram-Schmidt pass: orthogonal to V_w to rounding at any angle
+        C, outside = C + C_again, outside - V_w @ C_again
+        Q_s, R_s, _ = scipy.linalg.qr(outside, mode="economic", pivoting=True)
+        k = int(np.sum(np.abs(np.diag(R_s)) > RANK_TOL))
+        Q_s = Q_s[:, :k]
+        coef = [V_w.T @ beta, Q_s.T @ beta]
+        resid = beta - V_w @ coef[0] - Q_s @ coef[1]
+        again = [V_w.T @ resid, Q_s.T @ resid]  # second Gram-Schmidt pass: orthogonal to rounding
+        resid = resid - V_w @ again[0] - Q_s @ again[1]
+        coef = [coef[0] + again[0], coef[1] + again[1]]
+        Q_sT_V_s = Q_s.T @ V_s
+    norm = float(np.linalg.norm(resid))
+    extra = 1 if norm > RANK_TOL * max(1.0, float(np.linalg.norm(beta))) else 0
+    r = d_w + k + extra
+    B_w = np.zeros((r, d_w))
+    B_w[np.arange(d_w), np.arange(d_w)] = 1.0
+    B_s = np.zeros((r, V_s.shape[1]))
+    B_s[:d_w], B_s[d_w : d_w + k] = C, Q_sT_V_s
+    b_star = np.zeros(r)
+    b_star[:d_w], b_star[d_w : d_w + k] = coef
+    if extra:
+        b_star[-1] = norm
+    return B_w, B_s, b_star
 
 
 @dataclass(frozen=True, eq=False)
-class SubspaceModel:
+class SubspaceModelData:
     r"""Teacher/student subspaces :math:`V_w\in\mathbb R^{D\times d_w}`, :math:`V_s\in\mathbb R^{D\times d_s}`
     (orthonormal columns), target :math:`\beta\in\mathbb R^D` and label-noise variance ``sigma2``.
 
-    Derived quantities (spec notation): ``d_sw`` :math:`=\|V_s^\top V_w\|_F^2`, ``rho_w``
+    Derived quantities: ``d_sw`` :math:`=\|V_s^\top V_w\|_F^2`, ``rho_w``
     :math:`=\|(I-P_w)\beta\|^2`, ``rho_s`` :math:`=\|(I-P_s)\beta\|^2`, ``bias_sw``
     :math:`=\|P_s(I-P_w)\beta\|^2`, ``bias_ws`` :math:`=\|(I-P_s)P_w\beta\|^2`.
     """
@@ -58,19 +106,23 @@ class SubspaceModel:
                 f"got V_w {V_w.shape}, V_s {V_s.shape}, beta {beta.shape}"
             )
         sigma2 = _validate.nonnegative_float("sigma2", self.sigma2)
-        A = np.column_stack([V_w, V_s, beta])
-        U, sv, _ = np.linalg.svd(A, full_matrices=False)
-        Q = U[:, sv > _RANK_RTOL * sv[0]]
+        B_w, B_s, b_star = span_basis(V_w, V_s, beta)
         for name, value in {
             "V_w": V_w,
             "V_s": V_s,
             "beta": beta,
             "sigma2": sigma2,
-            "B_w": Q.T @ V_w,
-            "B_s": Q.T @ V_s,
-            "b_star": Q.T @ beta,
+            "B_w": B_w,
+            "B_s": B_s,
+            "b_star": b_star,
         }.items():
             object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(D={self.D}, d_w={self.d_w}, d_s={self.d_s}, d_sw={self.d_sw:.6g}, "
+            f"sigma2={self.sigma2:g}, rho_w={self.rho_w:.6g}, rho_s={self.rho_s:.6g})"
+        )
 
     # ------------------------------------------------------------------------------- dimensions, overlaps
     @property
@@ -95,33 +147,45 @@ class SubspaceModel:
 
     @property
     def d_sw(self) -> float:
-        r""":math:`d_{s\wedge w}=\|V_s^\top V_w\|_F^2=\sum_i\cos^2\theta_i` (spec §1.3), real-valued."""
+        r""":math:`d_{s\wedge w}=\|V_s^\top V_w\|_F^2=\sum_i\cos^2\theta_i` (the principal angles' cosines), real-valued."""
         return float(np.sum((self.B_s.T @ self.B_w) ** 2))
 
     @property
     def rho_w(self) -> float:
         r"""Teacher's FT approximation error :math:`\rho_w=\|(I-P_w)\beta\|^2`."""
-        return float(self.b_star @ self.b_star - np.sum((self.B_w.T @ self.b_star) ** 2))
+        return self._squared_norm(self.b_star - _project(self.B_w, self.b_star))
 
     @property
     def rho_s(self) -> float:
         r"""Student's FT approximation error :math:`\rho_s=\|(I-P_s)\beta\|^2`."""
-        return float(self.b_star @ self.b_star - np.sum((self.B_s.T @ self.b_star) ** 2))
+        return self._squared_norm(self.b_star - _project(self.B_s, self.b_star))
 
     @property
     def bias_sw(self) -> float:
         r""":math:`\|P_s(I-P_w)\beta\|^2`: target inside :math:`\mathcal V_s` that the teacher cannot see."""
-        residual = self.b_star - self.B_w @ (self.B_w.T @ self.b_star)
-        return float(np.sum((self.B_s.T @ residual) ** 2))
+        return self._squared_norm(_project(self.B_s, self.b_star - _project(self.B_w, self.b_star)))
 
     @property
     def bias_ws(self) -> float:
         r""":math:`\|(I-P_s)P_w\beta\|^2`: teacher-visible target the student cannot represent."""
-        Pw_beta = self.B_w @ (self.B_w.T @ self.b_star)
-        return float(Pw_beta @ Pw_beta - np.sum((self.B_s.T @ Pw_beta) ** 2))
+        Pw_beta = _project(self.B_w, self.b_star)
+        return self._squared_norm(Pw_beta - _project(self.B_s, Pw_beta))
 
-    def closed_form_params(self) -> dict[str, float]:
-        """The scalars every closed form of :mod:`w2s_theory.discrepancy.theory` takes (besides n, N)."""
+    def _squared_norm(self, v: np.ndarray) -> float:
+        """``||v||^2``, or exactly 0 where ``||v|| <= RANK_TOL ||beta||`` (rounding residue, not a bias)."""
+        norm = float(np.linalg.norm(v))
+        return 0.0 if norm <= RANK_TOL * float(np.linalg.norm(self.b_star)) else norm**2
+
+    @property
+    def rounding_floor(self) -> float:
+        r"""Risks at or below :data:`ROUNDING_LEVEL` :math:`\cdot(\sigma^2+\|\beta\|^2)` are rounding
+        residue: a PGR or OPR whose denominator is that small is reported as NaN
+        (:mod:`w2s_theory.metrics`)."""
+        return ROUNDING_LEVEL * (self.sigma2 + float(self.b_star @ self.b_star))
+
+    def invariants(self) -> dict[str, float]:
+        """The named scalars the closed forms depend on (besides ``n``, ``N``): ``d_w``, ``d_s``, ``d_sw``,
+        ``sigma2``, ``rho_w``, ``rho_s``, ``bias_sw``, ``bias_ws``."""
         return {
             "d_w": self.d_w,
             "d_s": self.d_s,
@@ -133,53 +197,15 @@ class SubspaceModel:
             "bias_ws": self.bias_ws,
         }
 
-    def with_sigma2(self, sigma2: float) -> SubspaceModel:
+    def with_sigma2(self, sigma2: float) -> Self:
         """The same subspaces and target with another label-noise variance."""
         return dataclasses.replace(self, sigma2=sigma2)
-
-    # ------------------------------------------------------------------------------------ theory and MC
-    def expected_risks(self, n: int, N: int) -> dict[str, float]:
-        r"""Exact finite-sample expectations (spec §2.2(c), §2.3), derived in
-        :mod:`w2s_theory.symbolic.discrepancy`.
-
-        Keys: ``weak``, ``strong``, ``ceiling``, ``w2s`` (expected excess risks), ``pgr``, ``opr``
-        (ratios of expectations), and ``d_sw``, ``rho_w``, ``rho_s``. Needs :math:`n>d_w+1`,
-        :math:`n>d_s+1` and :math:`N>d_s+1` (the inverse-Wishart mean is infinite otherwise).
-        """
-        from w2s_theory.discrepancy.theory import expected_risks
-
-        out = {k: float(v) for k, v in expected_risks(n=n, N=N, **self.closed_form_params()).items()}
-        return out | {"d_sw": self.d_sw, "rho_w": self.rho_w, "rho_s": self.rho_s}
-
-    def paper_risks(self, n: int, N: int) -> dict[str, float]:
-        r"""The paper's / authors' notebook's stated curves (spec §2.2(b), §2.3 middle column)."""
-        from w2s_theory.discrepancy.theory import paper_risks
-
-        return {k: float(v) for k, v in paper_risks(n=n, N=N, **self.closed_form_params()).items()}
-
-    def simulate(
-        self,
-        n: int,
-        N: int,
-        trials: int,
-        seed: int = 0,
-        *,
-        engine: Engine = "wishart",
-        chunk_size: int | None = None,
-    ) -> dict[str, np.ndarray]:
-        """Monte Carlo: per-trial excess risks (keys ``weak``, ``strong``, ``ceiling``, ``w2s``) and
-        per-trial ``pgr``, ``opr``. ``engine="wishart"`` (default) draws each trial's sufficient statistics
-        exactly (Bartlett), ``"design"`` draws the full designs; same law. See
-        :func:`w2s_theory.discrepancy.simulate.simulate`."""
-        from w2s_theory.discrepancy.simulate import simulate
-
-        return simulate(self, n=n, N=N, trials=trials, seed=seed, engine=engine, chunk_size=chunk_size)
 
     # ------------------------------------------------------------------------------------ constructors
     @classmethod
     def coordinate(
         cls, d_w: int, d_s: int, d_sw: int, sigma2: float, beta: ArrayLike | None = None, D: int | None = None
-    ) -> SubspaceModel:
+    ) -> Self:
         r"""Coordinate subspaces sharing exactly ``d_sw`` axes (the notebook's layout, ``doff = d_s - d_sw``):
         :math:`V_s=[e_1..e_{d_s}]`, :math:`V_w=[e_{d_s-d_{s\wedge w}+1}..e_{d_s-d_{s\wedge w}+d_w}]`.
 
@@ -204,7 +230,7 @@ class SubspaceModel:
         sigma2: float,
         beta: ArrayLike | None = None,
         D: int | None = None,
-    ) -> SubspaceModel:
+    ) -> Self:
         r"""Subspaces with the given principal angles :math:`\theta_1..\theta_k` (radians,
         :math:`k\le\min(d_w,d_s)`); the remaining directions are orthogonal, so
         :math:`d_{s\wedge w}=\sum_i\cos^2\theta_i`.
@@ -241,8 +267,8 @@ class SubspaceModel:
         cov_pow: float = 1.0,
         sigma2: float = 1e-2,
         seed: int = 0,
-    ) -> SubspaceModel:
-        r"""The authors' synthetic notebook configuration (spec §1.2).
+    ) -> Self:
+        r"""The authors' synthetic notebook configuration (``docs/theory/discrepancies.md``).
 
         :math:`V_s=[e_1..e_{d_s}]`, :math:`V_w=[e_{doff+1}..e_{doff+d_w}]` (so
         :math:`d_{s\wedge w}=\max(0,d_s-doff)` when :math:`d_w\ge d_s`),
@@ -264,6 +290,11 @@ class SubspaceModel:
         beta = np.zeros(d)
         beta[:d_gt] = np.arange(1, d_gt + 1) ** (-cov_pow / 2) * signs / np.sqrt(d)
         return cls(_axes(d, doff, d_w), _axes(d, 0, d_s), beta, sigma2)
+
+
+def _project(B: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """:math:`BB^\top v` for orthonormal columns ``B``."""
+    return B @ (B.T @ v)
 
 
 def _axes(D: int, start: int, count: int) -> np.ndarray:

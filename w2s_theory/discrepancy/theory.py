@@ -1,61 +1,83 @@
-r"""Closed forms of "Discrepancies are Virtue", evaluated with numpy (vectorised over any argument).
+r"""Closed forms of "Discrepancies are Virtue", evaluated with numpy (vectorised over every argument).
 
-The formulas are *derived* in :mod:`w2s_theory.symbolic.discrepancy` and compiled into the generated
-module :mod:`w2s_theory.discrepancy._closed_forms`; this module validates inputs and groups them.
+The formulas are *derived* in :mod:`w2s_theory.symbolic.discrepancy` and generated into
+:mod:`w2s_theory.discrepancy._closed_forms` (table ``CLOSED_FORMS[form][quantity]``); this module validates
+inputs and calls them by name. The theory is written out in ``docs/theory/discrepancies.md``.
 
-* :func:`expected_risks`: exact finite-sample expectations for the Gaussian latent model (spec §2.2(c),
-  §2.3 right column) and PGR/OPR as ratios of those expectations.
-* :func:`paper_risks`: the stated curves the paper's abstract and the authors' notebook use (spec §2.2(b),
-  §2.3 middle column): leading order of the exact ones (checked symbolically).
+* :func:`expected_risks`: exact finite-sample expectations for the Gaussian latent model and PGR/OPR as
+  ratios of those expectations (form ``"exact"``).
+* :func:`paper_risks`: the stated curves of the paper's abstract and the authors' notebook (form
+  ``"stated"``): the leading order of the exact ones (checked symbolically).
 * :func:`pgr_lower_bound`, :func:`opr_lower_bound`, :func:`n_star`, :func:`N_for_opr_above_1`,
-  :func:`N_for_pgr_above`: the lower bounds of spec §2.4 and what follows from them.
+  :func:`N_for_pgr_above`: the paper's lower bounds and what follows from them (form ``"bound"``). The
+  exact integer answers to the same questions are :func:`smallest_N_opr_above_1`,
+  :func:`smallest_N_pgr_above` and :func:`best_n`.
 * :func:`proportional_limit`: :math:`n,N,d\to\infty` with :math:`d_w/n`, :math:`d_s/N`, :math:`N/n`,
-  :math:`d_{s\wedge w}/d_w` fixed.
+  :math:`d_{s\wedge w}/d_w` fixed (form ``"limit"``).
+
+Every size (``n``, ``N``, ``d_w``, ``d_s``) must be an integer (or an integer array); floats are rejected
+(except by the lower bounds and their solvers, which are continuous in ``n`` and ``N``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from w2s_theory import _validate
-from w2s_theory.discrepancy import _closed_forms as cf
+from w2s_theory.closed_forms import evaluate
+from w2s_theory.discrepancy._closed_forms import CLOSED_FORMS
 
 RISK_KEYS = ("weak", "strong", "ceiling", "w2s")
-#: Result key -> generated closed form, for the exact expectations and for the paper's stated curves.
-EXACT = {"weak": cf.er_weak, "strong": cf.er_strong, "ceiling": cf.er_ceiling, "w2s": cf.er_w2s,
-         "pgr": cf.pgr, "opr": cf.opr}  # fmt: skip
-STATED = {"weak": cf.paper_weak, "strong": cf.paper_strong, "ceiling": cf.paper_ceiling, "w2s": cf.paper_w2s,
-          "pgr": cf.paper_pgr, "opr": cf.paper_opr}  # fmt: skip
+#: Largest N (or n) the exact integer searches look at before answering "none".
+SEARCH_LIMIT = 10**8
 
 
-def _evaluate(table: dict, args: tuple) -> dict[str, np.ndarray]:
-    return {key: np.asarray(fn(*args), dtype=float) for key, fn in table.items()}
+def _dimensions(d_w: ArrayLike, d_s: ArrayLike, d_sw: ArrayLike) -> dict[str, np.ndarray]:
+    d_w = _validate.integers("d_w", d_w)
+    d_s = _validate.integers("d_s", d_s)
+    d_sw = _validate.nonnegative_floats("d_sw", d_sw)
+    hi = np.broadcast_to(np.minimum(d_w, d_s), np.broadcast_shapes(d_sw.shape, d_w.shape, d_s.shape))
+    bad = np.broadcast_to(d_sw, hi.shape) > hi + 1e-9
+    if np.any(bad):
+        raise ValueError(
+            f"d_sw must lie in [0, min(d_w, d_s)] = [0, {hi[bad].flat[0]}], got {np.broadcast_to(d_sw, hi.shape)[bad].flat[0]}"
+        )
+    return {"d_w": d_w, "d_s": d_s, "d_sw": d_sw}
 
 
-def _check_exact_regime(n: ArrayLike, N: ArrayLike, d_w: ArrayLike, d_s: ArrayLike) -> None:
+def _biases(**values: ArrayLike) -> dict[str, np.ndarray]:
+    return {name: _validate.nonnegative_floats(name, v) for name, v in values.items()}
+
+
+def _check_exact_regime(n: np.ndarray, N: np.ndarray, d_w: np.ndarray, d_s: np.ndarray) -> None:
     checks = [
         ("n", n, "d_w", d_w, "the weak teacher"),
         ("n", n, "d_s", d_s, "the strong baseline"),
         ("N", N, "d_s", d_s, "the W2S student"),
     ]
     for name, m, dim_name, dim, who in checks:
-        m_arr, dim_arr = np.broadcast_arrays(np.asarray(m, dtype=float), np.asarray(dim, dtype=float))
+        m_arr, dim_arr = np.broadcast_arrays(m, dim)
         bad = np.flatnonzero(~(m_arr > dim_arr + 1))
         if bad.size:
             _validate.exact_sample_size(name, m_arr.flat[bad[0]], dim_name, dim_arr.flat[bad[0]], who)
 
 
-def _check_params(
-    sigma2: ArrayLike, d_sw: ArrayLike, d_w: ArrayLike, d_s: ArrayLike, **nonneg: ArrayLike
-) -> None:
-    for name, value in {"sigma2": sigma2, **nonneg}.items():
-        v = np.asarray(value, dtype=float)
-        if not np.all(np.isfinite(v)) or np.any(v < 0):
-            raise ValueError(f"{name} must be finite and >= 0")
-    lo, hi = np.asarray(d_sw, dtype=float), np.minimum(d_w, d_s)
-    if np.any(lo < 0) or np.any(lo > hi + 1e-9):
-        raise ValueError("d_sw must lie in [0, min(d_w, d_s)]")
+def _ratio(value: Callable[..., np.ndarray], den: np.ndarray, floor: float, **args: np.ndarray) -> np.ndarray:
+    """A generated ratio ``value``, NaN where its denominator ``den`` is ``<= floor`` in magnitude."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = evaluate(value, **args)
+    return np.where(np.abs(den) > floor, out, np.nan)
+
+
+def _risks_and_ratios(form: str, floor: float, **args: np.ndarray) -> dict[str, np.ndarray]:
+    table = CLOSED_FORMS[form]
+    out = {key: evaluate(table[key], **args) for key in RISK_KEYS}
+    out["pgr"] = _ratio(table["pgr"], out["weak"] - out["ceiling"], floor, **args)
+    out["opr"] = _ratio(table["opr"], out["w2s"], floor, **args)
+    return out
 
 
 def expected_risks(
@@ -70,6 +92,7 @@ def expected_risks(
     rho_s: ArrayLike = 0.0,
     bias_sw: ArrayLike = 0.0,
     bias_ws: ArrayLike = 0.0,
+    floor: float = 0.0,
 ) -> dict[str, np.ndarray]:
     r"""Exact :math:`\mathbb E\,\mathrm{ER}` of weak, strong, ceiling and W2S, and PGR, OPR.
 
@@ -78,13 +101,30 @@ def expected_risks(
         +(d_w-d_{s\wedge w})\frac{d_s}{N-d_s-1}\Big]+\rho_s+\|P_s(I-P_w)\beta\|^2
         +\frac{d_s}{N-d_s-1}\|(I-P_s)P_w\beta\|^2
 
-    Exact for the shared isotropic Gaussian latent, any principal angles; needs :math:`n>d_w+1`,
-    :math:`n>d_s+1`, :math:`N>d_s+1`.
+    Exact for the shared isotropic Gaussian latent, any principal angles (``docs/theory/discrepancies.md``
+    §3); needs :math:`n>d_w+1`, :math:`n>d_s+1`, :math:`N>d_s+1`.
+
+    Parameters
+    ----------
+    n, N
+        Labelled and unlabelled sample sizes (integers or integer arrays; broadcast).
+    d_w, d_s, d_sw, sigma2, rho_w, rho_s, bias_sw, bias_ws
+        The model's invariants (:meth:`SubspaceModel.invariants`); scalars or arrays.
+    floor
+        PGR / OPR are NaN where their denominator's magnitude is ``<= floor`` (default: only an exact 0,
+        e.g. no noise and a target both learners represent).
+
+    Returns
+    -------
+    dict
+        ``weak``, ``strong``, ``ceiling``, ``w2s`` (expected excess risks), ``pgr``, ``opr`` (ratios of
+        expectations), as float arrays of the broadcast shape.
     """
-    _check_exact_regime(n, N, d_w, d_s)
-    _check_params(sigma2, d_sw, d_w, d_s, rho_w=rho_w, rho_s=rho_s, bias_sw=bias_sw, bias_ws=bias_ws)
-    args = (n, N, d_w, d_s, d_sw, sigma2, rho_w, rho_s, bias_sw, bias_ws)
-    return _evaluate(EXACT, args)
+    n, N = _validate.integers("n", n), _validate.integers("N", N)
+    dims = _dimensions(d_w, d_s, d_sw)
+    biases = _biases(sigma2=sigma2, rho_w=rho_w, rho_s=rho_s, bias_sw=bias_sw, bias_ws=bias_ws)
+    _check_exact_regime(n, N, dims["d_w"], dims["d_s"])
+    return _risks_and_ratios("exact", floor, n=n, N=N, **dims, **biases)
 
 
 def paper_risks(
@@ -99,67 +139,141 @@ def paper_risks(
     rho_s: ArrayLike = 0.0,
     bias_sw: ArrayLike = 0.0,
     bias_ws: ArrayLike = 0.0,
+    floor: float = 0.0,
 ) -> dict[str, np.ndarray]:
     r"""The stated curves: :math:`\sigma^2D_N/(n-d_w-1)+\rho_w+\rho_s` for W2S with
     :math:`D_N=d_{s\wedge w}+(d_w-d_{s\wedge w})d_s/N`, and :math:`\sigma^2d/n+\rho` for weak / strong
-    (:math:`n+N` for the ceiling). ``bias_sw``, ``bias_ws`` are accepted and ignored (the stated forms
-    bound the bias by :math:`\rho_s+\rho_w`). Weak/strong/ceiling are lower bounds on the variance.
+    (:math:`n+N` for the ceiling).
+
+    ``bias_sw``, ``bias_ws`` are accepted and ignored (the stated forms bound the bias by
+    :math:`\rho_s+\rho_w`). Weak/strong/ceiling are lower bounds on the variance. They approximate the
+    least-squares risks of :func:`expected_risks` and are returned in the same regime only
+    (:math:`n>d_w+1`, :math:`n>d_s+1`, :math:`N>d_s+1`): outside it the fits interpolate and the stated
+    curves mean nothing. Same parameters and keys as :func:`expected_risks`.
     """
     del bias_sw, bias_ws
-    _check_params(sigma2, d_sw, d_w, d_s, rho_w=rho_w, rho_s=rho_s)
-    if np.any(~(np.asarray(n, dtype=float) > np.asarray(d_w, dtype=float) + 1)):
-        raise ValueError("n must exceed d_w + 1 for the stated W2S form sigma2 D_N/(n - d_w - 1)")
-    return _evaluate(STATED, (n, N, d_w, d_s, d_sw, sigma2, rho_w, rho_s))
+    n, N = _validate.integers("n", n), _validate.integers("N", N)
+    dims = _dimensions(d_w, d_s, d_sw)
+    biases = _biases(sigma2=sigma2, rho_w=rho_w, rho_s=rho_s)
+    _check_exact_regime(n, N, dims["d_w"], dims["d_s"])
+    return _risks_and_ratios("stated", floor, n=n, N=N, **dims, **biases)
 
 
-def _check_bound_args(n: ArrayLike | None, sigma2: ArrayLike, rho: ArrayLike, d_w: ArrayLike) -> None:
-    if np.any(np.asarray(sigma2, dtype=float) <= 0):
-        raise ValueError("sigma2 must be > 0 in the PGR/OPR bounds (they divide by sigma2)")
-    if np.any(np.asarray(rho, dtype=float) < 0):
-        raise ValueError("rho = rho_s + rho_w must be >= 0")
-    if n is not None and np.any(~(np.asarray(n, dtype=float) > np.asarray(d_w, dtype=float) + 1)):
-        raise ValueError("n must exceed d_w + 1 in the PGR/OPR bounds")
+def _bound_args(n: ArrayLike | None, d_w, d_s, d_sw, sigma2, rho) -> dict[str, np.ndarray]:
+    args = _dimensions(d_w, d_s, d_sw)
+    sigma2 = _validate.nonnegative_floats("sigma2", sigma2)
+    if np.any(sigma2 <= 0):
+        raise ValueError(
+            f"sigma2 must be > 0 in the PGR/OPR bounds (they divide by sigma2), got {sigma2.min()}"
+        )
+    args |= {"sigma2": sigma2, "rho": _validate.nonnegative_floats("rho", rho)}
+    if n is not None:
+        args["n"] = _validate.nonnegative_floats("n", n)  # the bounds are continuous in n and N
+        bad = ~(args["n"] > args["d_w"] + 1)
+        if np.any(bad):
+            raise ValueError(
+                f"n must exceed d_w + 1 in the PGR/OPR bounds, got n = {np.broadcast_to(args['n'], bad.shape)[bad].flat[0]}"
+            )
+    return args
 
 
 def pgr_lower_bound(*, n, N, d_w, d_s, d_sw, sigma2, rho) -> np.ndarray:
     r""":math:`\mathrm{PGR}\ge1-\frac{n}{n-d_w-1}\frac{D_N}{d_w}-\frac{n}{d_w}\frac{\rho}{\sigma^2}`,
-    :math:`\rho=\rho_s+\rho_w` (spec §2.4)."""
-    _check_bound_args(n, sigma2, rho, d_w)
-    return np.asarray(cf.pgr_lower_bound(n, N, d_w, d_s, d_sw, sigma2, rho), dtype=float)
+    :math:`\rho=\rho_s+\rho_w` (``docs/theory/discrepancies.md``, lower bounds). Not a bound on the exact
+    Gaussian risks near :math:`N\approx d_s` (there the exact risk has :math:`d_s/(N-d_s-1)`)."""
+    args = _bound_args(n, d_w, d_s, d_sw, sigma2, rho)
+    return evaluate(CLOSED_FORMS["bound"]["pgr"], **args, N=_validate.nonnegative_floats("N", N))
 
 
 def opr_lower_bound(*, n, N, d_w, d_s, d_sw, sigma2, rho) -> np.ndarray:
-    r""":math:`\mathrm{OPR}\ge\big(\frac{n}{n-d_w-1}\frac{D_N}{d_s}+\frac{n}{d_s}\frac{\rho}{\sigma^2}\big)^{-1}`
-    (spec §2.4)."""
-    _check_bound_args(n, sigma2, rho, d_w)
-    return np.asarray(cf.opr_lower_bound(n, N, d_w, d_s, d_sw, sigma2, rho), dtype=float)
+    r""":math:`\mathrm{OPR}\ge\big(\frac{n}{n-d_w-1}\frac{D_N}{d_s}+\frac{n}{d_s}\frac{\rho}{\sigma^2}\big)^{-1}`."""
+    args = _bound_args(n, d_w, d_s, d_sw, sigma2, rho)
+    return evaluate(CLOSED_FORMS["bound"]["opr"], **args, N=_validate.nonnegative_floats("N", N))
 
 
 def n_star(*, N, d_w, d_s, d_sw, sigma2, rho) -> np.ndarray:
-    r"""Maximiser of both bounds in n: :math:`n^*=d_w+1+\sqrt{(d_w+1)\sigma^2D_N/\rho}` (needs :math:`\rho>0`)."""
-    _check_bound_args(None, sigma2, rho, d_w)
-    if np.any(np.asarray(rho, dtype=float) <= 0):
+    r"""Maximiser of both bounds in n: :math:`n^*=d_w+1+\sqrt{(d_w+1)\sigma^2D_N/\rho}` (needs
+    :math:`\rho>0`). A real number; :func:`best_n` is the exact integer maximiser of the exact PGR/OPR."""
+    args = _bound_args(None, d_w, d_s, d_sw, sigma2, rho)
+    if np.any(args["rho"] <= 0):
         raise ValueError(
             "rho must be > 0 for a finite maximiser n_star (the bounds increase forever at rho = 0)"
         )
-    return np.asarray(cf.n_star(N, d_w, d_s, d_sw, sigma2, rho), dtype=float)
+    return evaluate(CLOSED_FORMS["bound"]["n_star"], **args, N=_validate.nonnegative_floats("N", N))
 
 
 def N_for_opr_above_1(*, n, d_w, d_s, d_sw, sigma2, rho) -> np.ndarray:
-    r"""Smallest N with OPR lower bound :math:`\ge1` (spec §2.4.4); ``inf`` where no N suffices, i.e.
-    where :math:`\frac{n-d_w-1}{n}(d_s-n\rho/\sigma^2)\le d_{s\wedge w}`."""
-    _check_bound_args(n, sigma2, rho, d_w)
+    r"""The real N at which the OPR *lower bound* reaches 1; ``inf`` where no N suffices, i.e. where
+    :math:`\frac{n-d_w-1}{n}(d_s-n\rho/\sigma^2)\le d_{s\wedge w}`. The exact answer (smaller, an
+    integer) is :func:`smallest_N_opr_above_1`."""
+    args = _bound_args(n, d_w, d_s, d_sw, sigma2, rho)
     with np.errstate(divide="ignore", invalid="ignore"):
-        N_min = np.asarray(cf.N_for_opr_above_1(n, d_w, d_s, d_sw, sigma2, rho), dtype=float)
+        N_min = evaluate(CLOSED_FORMS["bound"]["N_for_opr_above_1"], **args)
     return np.where(np.isfinite(N_min) & (N_min > 0), N_min, np.inf)
 
 
 def N_for_pgr_above(*, n, d_w, d_s, d_sw, sigma2, rho, epsilon) -> np.ndarray:
-    r"""Smallest N with PGR lower bound :math:`\ge1-\varepsilon`; ``inf`` where no N suffices."""
-    _check_bound_args(n, sigma2, rho, d_w)
+    r"""The real N at which the PGR *lower bound* reaches :math:`1-\varepsilon`; ``inf`` where no N
+    suffices. The exact answer is :func:`smallest_N_pgr_above`."""
+    args = _bound_args(n, d_w, d_s, d_sw, sigma2, rho)
     with np.errstate(divide="ignore", invalid="ignore"):
-        N_min = np.asarray(cf.N_for_pgr_above(n, d_w, d_s, d_sw, sigma2, rho, epsilon), dtype=float)
+        N_min = evaluate(CLOSED_FORMS["bound"]["N_for_pgr_above"], **args, epsilon=epsilon)
     return np.where(np.isfinite(N_min) & (N_min > 0), N_min, np.inf)
+
+
+def _first_integer(
+    holds: Callable[[np.ndarray], np.ndarray], start: int, limit: int = SEARCH_LIMIT
+) -> int | None:
+    """The smallest integer ``m`` in ``[start, limit]`` with ``holds(m)``, scanning blocks that double in
+    length (so the cost is proportional to the answer); ``None`` if there is none."""
+    lo, width = start, 1024
+    while lo <= limit:
+        block = np.arange(lo, min(lo + width, limit + 1))
+        hit = np.flatnonzero(holds(block))
+        if hit.size:
+            return int(block[hit[0]])
+        lo, width = block[-1] + 1, 2 * width
+    return None
+
+
+def smallest_N_opr_above_1(*, n: int, floor: float = 0.0, **invariants: float) -> int | None:
+    r"""The smallest integer :math:`N` with exact :math:`\mathrm{OPR}(n,N)>1` (W2S beats the strong
+    baseline trained on the same ``n`` labels), or ``None`` if no :math:`N\le` :data:`SEARCH_LIMIT` does.
+    ``invariants``: ``d_w, d_s, d_sw, sigma2, rho_w, rho_s, bias_sw, bias_ws``; ``floor`` as in
+    :func:`expected_risks`."""
+    n = int(_validate.integers("n", n))
+    start = int(invariants["d_s"]) + 2
+    return _first_integer(lambda N: expected_risks(n=n, N=N, floor=floor, **invariants)["opr"] > 1, start)
+
+
+def smallest_N_pgr_above(*, n: int, epsilon: float, floor: float = 0.0, **invariants: float) -> int | None:
+    r"""The smallest integer :math:`N` with exact :math:`\mathrm{PGR}(n,N)\ge1-\varepsilon`, or ``None`` if
+    no :math:`N\le` :data:`SEARCH_LIMIT` does. The exact PGR need not be monotone in N, so this scans."""
+    n = int(_validate.integers("n", n))
+    epsilon = _validate.nonnegative_float("epsilon", epsilon)
+    start = int(invariants["d_s"]) + 2
+    pgr = lambda N: expected_risks(n=n, N=N, floor=floor, **invariants)["pgr"]
+    return _first_integer(lambda N: pgr(N) >= 1 - epsilon, start)
+
+
+def best_n(
+    *, N: int, metric: str = "pgr", n_max: int | None = None, floor: float = 0.0, **invariants: float
+) -> int | None:
+    r"""The integer :math:`n` that maximises the exact ``metric`` (``"pgr"`` or ``"opr"``) at fixed ``N``,
+    over :math:`\max(d_w,d_s)+1<n\le` ``n_max`` (default :math:`100(d_w+N)`); ``None`` if the maximum is
+    at ``n_max`` (it keeps increasing, e.g. without approximation error :math:`\rho`)."""
+    N = int(_validate.integers("N", N))
+    metric = _validate.choice("metric", metric, ("pgr", "opr"))
+    d_w, d_s = int(invariants["d_w"]), int(invariants["d_s"])
+    n_max = 100 * (d_w + N) if n_max is None else int(_validate.integers("n_max", n_max))
+    n = np.arange(max(d_w, d_s) + 2, n_max + 1)
+    if n.size == 0:
+        raise ValueError(f"n_max = {n_max} leaves no n with n > max(d_w, d_s) + 1 = {max(d_w, d_s) + 1}")
+    values = expected_risks(n=n, N=N, floor=floor, **invariants)[metric]
+    if np.all(np.isnan(values)):
+        raise ValueError(f"{metric} is undefined (0/0) for every n: nothing to maximise")
+    best = int(np.nanargmax(values))
+    return None if best == n.size - 1 else int(n[best])
 
 
 def proportional_limit(
@@ -170,18 +284,20 @@ def proportional_limit(
 
     .. math:: \mathrm{ER}(f_{w2s})\to\rho_s+\|P_s(I-P_w)\beta\|^2+(\sigma^2+\rho_w)\frac{\omega\gamma_w}{1-\gamma_w}
         +\frac{\gamma_s}{1-\gamma_s}\Big(\|(I-P_s)P_w\beta\|^2+(\sigma^2+\rho_w)\frac{(1-\omega)\gamma_w}{1-\gamma_w}\Big)
+
+    Returns ``weak``, ``strong``, ``ceiling``, ``w2s``.
     """
-    for name, value in {"gamma_w": gamma_w, "gamma_s": gamma_s}.items():
-        if np.any((np.asarray(value, dtype=float) < 0) | (np.asarray(value, dtype=float) >= 1)):
-            raise ValueError(f"{name} must lie in [0, 1)")
-    if np.any((np.asarray(omega, dtype=float) < 0) | (np.asarray(omega, dtype=float) > 1)):
-        raise ValueError("omega = d_sw / d_w must lie in [0, 1]")
-    if np.any(np.asarray(gamma_s, dtype=float) * np.asarray(lam, dtype=float) >= 1):
+    ratios = {name: _validate.nonnegative_floats(name, v) for name, v in
+              {"gamma_w": gamma_w, "gamma_s": gamma_s, "lam": lam}.items()}  # fmt: skip
+    for name in ("gamma_w", "gamma_s"):
+        if np.any(ratios[name] >= 1):
+            raise ValueError(f"{name} must lie in [0, 1), got {ratios[name].max()}")
+    omega = _validate.fractions("omega", omega)
+    if np.any(ratios["gamma_s"] * ratios["lam"] >= 1):
         raise ValueError("d_s/n = gamma_s * lam must be < 1 for the strong baseline's limit")
-    args = (gamma_w, gamma_s, lam, omega, sigma2, rho_w, rho_s, bias_sw, bias_ws)
-    return {
-        "weak": np.asarray(cf.er_weak_limit(*args), dtype=float),
-        "strong": np.asarray(cf.er_strong_limit(*args), dtype=float),
-        "ceiling": np.asarray(cf.er_ceiling_limit(*args), dtype=float),
-        "w2s": np.asarray(cf.er_w2s_limit(*args), dtype=float),
-    }
+    args = (
+        ratios
+        | {"omega": omega}
+        | _biases(sigma2=sigma2, rho_w=rho_w, rho_s=rho_s, bias_sw=bias_sw, bias_ws=bias_ws)
+    )
+    return {key: evaluate(fn, **args) for key, fn in CLOSED_FORMS["limit"].items()}

@@ -33,20 +33,21 @@ import jax.numpy as jnp
 import numpy as np
 
 from w2s_theory import _validate
-from w2s_theory.spurious.model import SpuriousModel
+from w2s_theory.spurious import SpuriousModel
+from w2s_theory.spurious.model import SpuriousModelData
 
 
 @dataclass(frozen=True, eq=False)
 class ClassificationTask:
-    r"""A hard-group :class:`~w2s_theory.spurious.model.SpuriousModel` (geometry :math:`T,S,\mu_\xi`,
+    r"""A hard-group :class:`~w2s_theory.spurious.SpuriousModel` (geometry :math:`T,S,\mu_\xi`,
     :math:`\sigma_\xi^2`, and :math:`\sigma_y^2` as the variance of the latent noise :math:`\epsilon`)
     plus the core-signal strength ``beta_norm`` :math:`=\|\beta^*\|`."""
 
-    model: SpuriousModel
+    model: SpuriousModelData
     beta_norm: float = 2.0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.model, SpuriousModel):
+        if not isinstance(self.model, SpuriousModelData):
             raise TypeError(f"model must be a SpuriousModel, got {type(self.model).__name__}")
         if self.model.group_model != "hard":
             raise ValueError(

@@ -24,16 +24,15 @@ subset :math:`\eta_u^{\rm eff}`, and per-group accuracies (:mod:`w2s_theory.reme
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from w2s_theory import _validate
-from w2s_theory._config import require_x64
-from w2s_theory._random import Seed, trial_keys
-from w2s_theory._trials import DEFAULT_CHUNK_SIZE, map_over_trials, run_in_chunks
+from w2s_theory._random import Seed
+from w2s_theory.family import Family, run_trials
 from w2s_theory.remedy.confidence import keep_count, most_confident
 from w2s_theory.remedy.data import ClassificationTask, GroupSample, group_features, product_features, sample
 from w2s_theory.remedy.evaluate import group_accuracy, group_excess_risk
@@ -132,12 +131,40 @@ def _trial(task: ClassificationTask, pipe: Pipeline, key, eta_l, eta_u, q, l2) -
     return out
 
 
-@lru_cache(maxsize=64)
-def _compiled(task: ClassificationTask, pipe: Pipeline):
-    def chunk(keys, eta_l, eta_u, q, l2):
-        return map_over_trials(lambda key: _trial(task, pipe, key, eta_l, eta_u, q, l2), keys)
+class Traced(NamedTuple):
+    """The traced arguments of a trial: fractions, GCE exponent and ridge (a sweep never recompiles)."""
 
-    return jax.jit(chunk)
+    eta_l: jax.Array
+    eta_u: jax.Array
+    q: jax.Array
+    l2: jax.Array
+
+
+def trial(
+    key: jax.Array, traced: Traced, static: tuple[ClassificationTask, Pipeline]
+) -> dict[str, jax.Array]:
+    """The family's trial function: one run of the pipeline and its metrics."""
+    task, pipe = static
+    return _trial(task, pipe, key, *traced)
+
+
+def trial_bytes(static: tuple[ClassificationTask, Pipeline]) -> int:
+    """Working memory of one trial (float64 bytes): both feature matrices and the test draws."""
+    task, pipe = static
+    d_T = task.model.p_T * task.d_z
+    return 8 * (4 * (pipe.n + pipe.N) * d_T + 2 * pipe.test_draws * (task.model.p + task.d_z))
+
+
+#: The remedy as a family: no strong baseline or ceiling, so PGR / OPR are undefined (roles ``None``).
+FAMILY = Family(
+    name="remedy",
+    trial=trial,
+    outputs=tuple(
+        [f"{who}_acc{g}" for who in LEARNERS for g in (0, 1)]
+        + ["eta_u_eff", "eta_u_sample", "pseudo_acc_all", "pseudo_acc_kept"]
+    ),
+    trial_bytes=trial_bytes,
+)
 
 
 def simulate_enhanced(
@@ -170,10 +197,8 @@ def simulate_enhanced(
     recompilation across a sweep); ``n, N, p, head, init, pseudolabels, steps, test_draws`` fix the program. Same
     ``seed`` gives the same numbers, for any ``chunk_size``.
     """
-    require_x64()
     n = _validate.positive_int("n", n, minimum=2)
     N = _validate.positive_int("N", N, minimum=2)
-    trials = _validate.positive_int("trials", trials)
     eta_l, eta_u, eta_t = (
         _validate.fraction(name, v) for name, v in (("eta_l", eta_l), ("eta_u", eta_u), ("eta_t", eta_t))
     )
@@ -189,11 +214,9 @@ def simulate_enhanced(
         steps=_validate.positive_int("steps", steps),
         test_draws=_validate.positive_int("test_draws", test_draws),
     )
-    run = _compiled(task, pipe)
-    out = run_in_chunks(
-        lambda keys: run(keys, eta_l, eta_u, q, l2),
-        trial_keys(seed, trials),
-        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
+    traced = Traced(*(jnp.asarray(v, dtype=jnp.float64) for v in (eta_l, eta_u, q, l2)))
+    out = run_trials(
+        FAMILY, traced, (task, pipe), trials=trials, seed=seed, chunk_size=chunk_size, context=f"n={n}, N={N}"
     )
     for who in LEARNERS:
         out[f"{who}_acc"] = (1 - eta_t) * out[f"{who}_acc0"] + eta_t * out[f"{who}_acc1"]

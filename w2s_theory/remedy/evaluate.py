@@ -12,7 +12,7 @@ A head :math:`\Theta\in\mathbb R^{d_z\times p_h}` scores :math:`f(x)=z^\top\Thet
 
 Regression excess risk (least-squares heads only, spec §1.4 with target :math:`cz^\top\beta^*`):
 :math:`\mathrm{ER}_g=\operatorname{tr}(D^\top DM^h(g))`, :math:`D=\Theta-c\beta^*e_1^\top`, with the exact
-group second moment :math:`M^h(g)` (:math:`g\in\{0,1\}`) of :class:`~w2s_theory.spurious.model.SpuriousModel`.
+group second moment :math:`M^h(g)` (:math:`g\in\{0,1\}`) of :class:`~w2s_theory.spurious.SpuriousModel`.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from w2s_theory.metrics import Estimate, mean_se
 from w2s_theory.remedy.confidence import keep_count
 from w2s_theory.remedy.data import ClassificationTask
 from w2s_theory.remedy.enhanced import simulate_enhanced
-from w2s_theory.spurious.model import SpuriousModel
+from w2s_theory.spurious import SpuriousModel
 from w2s_theory.spurious.theory import risks_at
 
 SCENARIOS: tuple[str, ...] = ("l=o,u=.5", "l=.5,u=o", "matched")

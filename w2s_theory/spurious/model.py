@@ -1,23 +1,28 @@
-r"""The group-imbalance model of Liu, Dong, Lei (ICLR 2026) (spec §1) and its constructors.
+r"""The group-imbalance model of Liu, Dong, Lei (ICLR 2026) as plain data, and its constructors.
+
+Theory: ``docs/theory/spurious.md``. This module imports nothing from its siblings; the closed forms
+(:mod:`w2s_theory.spurious.theory`) and the Monte Carlo (:mod:`w2s_theory.spurious.simulate`) take this
+data, and :class:`w2s_theory.spurious.SpuriousModel` adds the methods that call them.
 
 Core feature :math:`z\sim\mathcal N(0,I_{d_z})`, label :math:`y=z^\top\beta^*+\epsilon`
 (:math:`\operatorname{Var}\epsilon=\sigma_y^2`), group feature :math:`\xi\in\mathbb R^p` independent of
 :math:`z`. Under :math:`\mathcal D(\eta)` (minority fraction :math:`\eta`):
 
-* ``group_model="soft"`` (mean shift, reproduces the documented formulas, spec §1.5):
+* ``group_model="soft"`` (mean shift, reproduces the paper's formulas):
   :math:`\xi\sim\mathcal N(\eta\mu_\xi,\sigma_\xi^2I_p)`;
 * ``group_model="hard"`` (the literal data description): :math:`g\sim\mathrm{Bern}(\eta)`,
   :math:`\xi\mid g\sim\mathcal N(g\mu_\xi,\sigma_\xi^2I_p)`.
 
 Teacher features :math:`z\otimes w`, :math:`w=[1;T^\top\xi]\in\mathbb R^{p_T}`; student features
 :math:`z\otimes\psi`, :math:`\psi=[1;S^\top\xi]\in\mathbb R^{p_S}`, with :math:`T,S` orthonormal columns and
-:math:`p_S\le p_T`. :math:`\beta^*` never enters (OLS is unbiased here, spec §2.9), so it is not stored.
+:math:`p_S\le p_T`. :math:`\beta^*` never enters (OLS is unbiased here), so it is not stored.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Self
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -25,18 +30,16 @@ from numpy.typing import ArrayLike
 from w2s_theory import _validate
 
 GroupModel = Literal["soft", "hard"]
-Form = Literal["leading", "gaussian", "limit"]
 GROUP_MODELS: tuple[str, ...] = ("soft", "hard")
-FORMS: tuple[str, ...] = ("leading", "gaussian", "limit")
 
 
 @dataclass(frozen=True, eq=False)
-class SpuriousModel:
+class SpuriousModelData:
     r"""``d_z`` core dimensions, group subspaces ``T`` (:math:`p\times(p_T-1)`) and ``S``
     (:math:`p\times(p_S-1)`), minority mean ``mu_xi`` (:math:`\mu_\xi\in\mathbb R^p`), group-feature
     variance ``sigma_xi2``, label-noise variance ``sigma_y2`` and the ``group_model``.
 
-    Derived (spec notation): :math:`\Xi=T^\top S`, :math:`\mu_T=T^\top\mu_\xi`, :math:`\mu_S=S^\top\mu_\xi`,
+    Derived: :math:`\Xi=T^\top S`, :math:`\mu_T=T^\top\mu_\xi`, :math:`\mu_S=S^\top\mu_\xi`,
     :math:`p_{T\wedge S}=1+\|\Xi\|_F^2`, :math:`d_T=p_Td_z`, :math:`d_S=p_Sd_z`.
     """
 
@@ -61,7 +64,7 @@ class SpuriousModel:
         if S.shape[1] > T.shape[1]:
             raise ValueError(
                 f"the student must disentangle at least as much as the teacher: p_S = {S.shape[1] + 1} > "
-                f"p_T = {T.shape[1] + 1} (need p_S <= p_T, spec §1.2)"
+                f"p_T = {T.shape[1] + 1} (need p_S <= p_T)"
             )
         if self.group_model not in GROUP_MODELS:
             raise ValueError(f"group_model must be one of {GROUP_MODELS}, got {self.group_model!r}")
@@ -74,6 +77,13 @@ class SpuriousModel:
             "sigma_y2": _validate.positive_float("sigma_y2", self.sigma_y2),
         }.items():
             object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(d_z={self.d_z}, p={self.p}, p_T={self.p_T}, p_S={self.p_S}, "
+            f"xi2={self.xi2:.6g}, |mu_T|^2={float(self.mu_T @ self.mu_T):.6g}, sigma_xi2={self.sigma_xi2:g}, "
+            f"sigma_y2={self.sigma_y2:g}, group_model={self.group_model!r})"
+        )
 
     # ------------------------------------------------------------------------------- dimensions, overlaps
     @property
@@ -143,7 +153,7 @@ class SpuriousModel:
 
     # ---------------------------------------------------------------------------------- population moments
     def R(self, eta: float) -> np.ndarray:
-        r""":math:`\mathbb E_{\mathcal D(\eta)}[\tilde x\tilde x^\top]`, :math:`\tilde x=[1;\xi]` (spec §2.9):
+        r""":math:`\mathbb E_{\mathcal D(\eta)}[\tilde x\tilde x^\top]`, :math:`\tilde x=[1;\xi]`:
         :math:`\begin{bmatrix}1&\eta\mu^\top\\\eta\mu&\sigma_\xi^2I+\rho\mu\mu^\top\end{bmatrix}`,
         :math:`\rho=\eta^2` (soft) or :math:`\eta` (hard)."""
         mu = self.mu_xi
@@ -170,68 +180,6 @@ class SpuriousModel:
         r""":math:`M^\psi(\eta)=P_SR(\eta)P_S^\top`."""
         return self.P_S @ self.R(eta) @ self.P_S.T
 
-    # ---------------------------------------------------------------------------------------- theory / MC
-    def expected_risks(
-        self,
-        n: int,
-        N: int,
-        eta_l: float,
-        eta_u: float,
-        eta_t: float,
-        form: Form = "leading",
-    ) -> dict[str, float]:
-        r"""Closed-form :math:`\mathbb E\,\mathrm{ER}_{\eta_t}` of teacher and student and the gain, with
-        :math:`\gamma_z=d_z/n`, :math:`\nu_z=d_z/N`; also per-group (``*_majority``: :math:`\eta_t=0`,
-        ``*_minority``: :math:`\eta_t=1`) and worst-group risks. See
-        :func:`w2s_theory.spurious.theory.expected_risks`."""
-        from w2s_theory.spurious.theory import expected_risks
-
-        return expected_risks(self, n=n, N=N, eta_l=eta_l, eta_u=eta_u, eta_t=eta_t, form=form)
-
-    def optimal_eta_u(self, n: int, N: int, eta_l: float, eta_t: float, form: Form = "leading") -> float:
-        r""":math:`\eta_u^\star`, the maximiser of the gain over :math:`\eta_u\in[0,1]` (spec §2.3 b).
-        See :func:`w2s_theory.spurious.theory.optimal_eta_u`."""
-        from w2s_theory.spurious.theory import optimal_eta_u
-
-        return optimal_eta_u(self, n=n, N=N, eta_l=eta_l, eta_t=eta_t, form=form)
-
-    def failure_threshold(
-        self, n: int, N: int, eta_l: float, eta_u: float, eta_t: float, form: Form = "leading"
-    ) -> float:
-        r"""Critical :math:`\|\mu_T\|^2/\sigma_\xi^2` above which W2S fails (spec §2.3 d). See
-        :func:`w2s_theory.spurious.theory.failure_threshold`."""
-        from w2s_theory.spurious.theory import failure_threshold
-
-        return failure_threshold(self, n=n, N=N, eta_l=eta_l, eta_u=eta_u, eta_t=eta_t, form=form)
-
-    def simulate(
-        self,
-        n: int,
-        N: int,
-        eta_l: float,
-        eta_u: float,
-        eta_t: float | ArrayLike,
-        trials: int,
-        seed: int = 0,
-        *,
-        chunk_size: int | None = None,
-    ) -> dict[str, np.ndarray]:
-        r"""Monte Carlo: per-trial excess risks on :math:`\mathcal D(\eta_t)` averaged over label noise
-        exactly (spec §2.9). See :func:`w2s_theory.spurious.simulate.simulate`."""
-        from w2s_theory.spurious.simulate import simulate
-
-        return simulate(
-            self,
-            n=n,
-            N=N,
-            eta_l=eta_l,
-            eta_u=eta_u,
-            eta_t=eta_t,
-            trials=trials,
-            seed=seed,
-            chunk_size=chunk_size,
-        )
-
     # ------------------------------------------------------------------------------------ constructors
     @classmethod
     def canonical(
@@ -243,8 +191,8 @@ class SpuriousModel:
         sigma_xi2: float = 1.0,
         sigma_y2: float = 1.0,
         group_model: GroupModel = "soft",
-    ) -> SpuriousModel:
-        r"""The spec's canonical configuration C0 (§5): :math:`p=5`, :math:`T=[e_1,e_2,e_3]` (:math:`p_T=4`),
+    ) -> Self:
+        r"""The canonical configuration used throughout the tests and figures: :math:`p=5`, :math:`T=[e_1,e_2,e_3]` (:math:`p_T=4`),
         :math:`S=[\cos\theta\,e_1+\sin\theta\,e_4,\ e_5]` (:math:`p_S=3`) with :math:`\cos^2\theta=c`
         (so :math:`\|\Xi\|_F^2=c`), :math:`\mu_\xi=m\,e_1+m_4e_4`."""
         c = _validate.fraction("c", c)
@@ -271,7 +219,7 @@ class SpuriousModel:
         sigma_y2: float = 1.0,
         group_model: GroupModel = "soft",
         seed: int = 0,
-    ) -> SpuriousModel:
+    ) -> Self:
         r"""Random orthonormal :math:`T` (:math:`p_T-1` columns) and :math:`S` (:math:`p_S-1`) with
         :math:`\|\Xi\|_F^2=` ``xi2`` exactly: all :math:`p_S-1` principal angles equal,
         :math:`\cos^2\theta=\text{xi2}/(p_S-1)`, the pair rotated by a Haar-random orthogonal matrix
@@ -282,6 +230,8 @@ class SpuriousModel:
         p = _validate.positive_int("p", p)
         p_T = _validate.positive_int("p_T", p_T, minimum=2)
         p_S = _validate.positive_int("p_S", p_S, minimum=2)
+        if p_S > p_T:
+            raise ValueError(f"p_S = {p_S} must be <= p_T = {p_T}: the student disentangles at least as much")
         xi2 = _validate.nonnegative_float("xi2", xi2)
         if xi2 > p_S - 1:
             raise ValueError(f"xi2 = ||Xi||_F^2 must lie in [0, p_S - 1] = [0, {p_S - 1}], got {xi2}")
@@ -303,11 +253,9 @@ class SpuriousModel:
         mu = T @ coef + (mu_perp * Q[:, k_T + k_S] if mu_perp else 0.0)
         return cls(d_z, T, S, mu, sigma_xi2=sigma_xi2, sigma_y2=sigma_y2, group_model=group_model)
 
-    def with_group_model(self, group_model: GroupModel) -> SpuriousModel:
+    def with_group_model(self, group_model: GroupModel) -> Self:
         """The same geometry under the other group model (``"soft"`` or ``"hard"``)."""
-        return SpuriousModel(
-            self.d_z, self.T, self.S, self.mu_xi, self.sigma_xi2, self.sigma_y2, group_model=group_model
-        )
+        return dataclasses.replace(self, group_model=group_model)
 
 
 def _blkdiag_one(B: np.ndarray) -> np.ndarray:

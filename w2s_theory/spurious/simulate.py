@@ -1,173 +1,27 @@
-r"""Monte Carlo for the group-imbalance model, averaged over label noise exactly (spec §2.9).
+r"""Monte Carlo of the group-imbalance model through the shared driver (:func:`w2s_theory.family.run_trials`).
 
-One trial draws the designs only: ``n`` labelled rows from :math:`\mathcal D(\eta_\ell)` (teacher
-features :math:`\Phi`, rows :math:`z\otimes w`) and ``N`` unlabelled rows from :math:`\mathcal D(\eta_u)`
-(:math:`\tilde\Phi`, :math:`\tilde\Psi`, rows :math:`z\otimes w`, :math:`z\otimes\psi`). Conditional on
-them, averaging over the label noise is exact:
-
-.. math::
-    \mathbb E_\epsilon\mathrm{ER}_{\eta_t}(f_T)=\sigma_y^2\operatorname{tr}\big[(I_{d_z}\otimes M^w(\eta_t))
-    (\Phi^\top\Phi)^{-1}\big]=\sigma_y^2\langle M^w(\eta_t),\bar C\rangle,\qquad
-    \bar C=\textstyle\sum_k[(\Phi^\top\Phi)^{-1}]_{kk},
-
-and with :math:`A=(\tilde\Psi^\top\tilde\Psi)^{-1}\tilde\Psi^\top\tilde\Phi` (the student's OLS map
-applied to the teacher's error, :math:`\beta^*` drops out),
-:math:`\mathbb E_\epsilon\mathrm{ER}_{\eta_t}(f_S)=\sigma_y^2\langle M^\psi(\eta_t),\bar D\rangle`,
-:math:`\bar D=\sum_k[A(\Phi^\top\Phi)^{-1}A^\top]_{kk}` (:math:`[\cdot]_{kk}` the :math:`p\times p`
-diagonal block of core coordinate :math:`k`). A trial therefore returns the two small matrices
-:math:`\bar C\in\mathbb R^{p_T\times p_T}`, :math:`\bar D\in\mathbb R^{p_S\times p_S}`, and the risk on
-*any* test mixture :math:`\eta_t` is a host-side inner product: one fit, a whole test-mixture curve.
-
-Memory: Gram matrices are accumulated over blocks of :data:`ROW_BLOCK` rows (each row block is formed from
-:math:`z` and :math:`w` by a broadcast product), so no :math:`n\times d_T` matrix is ever held. The
-inverse is through a Cholesky factor :math:`L` of :math:`\Phi^\top\Phi`:
-:math:`\bar C` from :math:`L^{-1}`, :math:`\bar D` from :math:`AL^{-\top}`. Trials run through
-:func:`w2s_theory._trials.map_over_trials` (sequential ``lax.map`` on CPU: see
-``shared/notes/jax-cpu-hang.md``).
+A trial (:mod:`w2s_theory.spurious.trial`) returns the noise-averaged moments :math:`\bar C`,
+:math:`\bar D`; the risk on a test mixture :math:`\eta_t` is then
+:math:`\sigma_y^2\langle M(\eta_t),\bar C\rangle`, a host-side inner product, so one fit gives the whole
+test-mixture curve and the per-group risks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import partial
-from typing import TYPE_CHECKING
-
-import jax
-import jax.numpy as jnp
 import numpy as np
-from jax.scipy.linalg import cho_solve, solve_triangular
 from numpy.typing import ArrayLike
 
 from w2s_theory import _validate
-from w2s_theory._config import require_x64
-from w2s_theory._random import Seed, trial_keys
-from w2s_theory._trials import map_over_trials, run_in_chunks
-
-if TYPE_CHECKING:
-    from w2s_theory.spurious.model import SpuriousModel
-
-#: Rows per Gram-accumulation block (fixed, so a trial's numbers depend on its key only).
-ROW_BLOCK = 512
-#: Trials per compiled call (bounds memory; results do not depend on it).
-DEFAULT_TRIAL_CHUNK = 8
-
-
-@partial(
-    jax.tree_util.register_dataclass,
-    data_fields=["P_T", "P_S", "mu_xi", "sigma_xi", "eta_l", "eta_u"],
-    meta_fields=["hard"],
-)
-@dataclass(frozen=True)
-class Problem:
-    """The traced part of a trial: floats (fractions, means, subspaces) are traced and shapes are static,
-    so a sweep over ``eta_l``, ``eta_u``, ``mu_xi`` or ``sigma_xi2`` never recompiles."""
-
-    P_T: jax.Array
-    P_S: jax.Array
-    mu_xi: jax.Array
-    sigma_xi: jax.Array
-    eta_l: jax.Array
-    eta_u: jax.Array
-    hard: bool
-
-    @classmethod
-    def from_model(cls, model: SpuriousModel, eta_l: float, eta_u: float) -> Problem:
-        return cls(
-            jnp.asarray(model.P_T),
-            jnp.asarray(model.P_S),
-            jnp.asarray(model.mu_xi),
-            jnp.sqrt(jnp.asarray(model.sigma_xi2)),
-            jnp.asarray(eta_l, dtype=jnp.float64),
-            jnp.asarray(eta_u, dtype=jnp.float64),
-            model.group_model == "hard",
-        )
-
-
-def _group_rows(key: jax.Array, prob: Problem, eta: jax.Array, rows: int) -> jax.Array:
-    r""":math:`\tilde x=[1;\xi]` for ``rows`` draws from :math:`\mathcal D(\eta)`: soft
-    :math:`\xi=\eta\mu_\xi+\sigma_\xi g`; hard :math:`\xi=\mathbb 1[u<\eta]\mu_\xi+\sigma_\xi g`."""
-    k_g, k_u = jax.random.split(key)
-    g = jax.random.normal(k_g, (rows, prob.mu_xi.shape[0]))
-    if prob.hard:
-        shift = (jax.random.uniform(k_u, (rows, 1)) < eta).astype(g.dtype)
-    else:
-        shift = jnp.full((rows, 1), eta)
-    xi = shift * prob.mu_xi[None, :] + prob.sigma_xi * g
-    return jnp.concatenate([jnp.ones((rows, 1)), xi], axis=1)
-
-
-def _kron_rows(z: jax.Array, f: jax.Array) -> jax.Array:
-    """Rows ``kron(z_i, f_i)`` (spec convention: core index major)."""
-    return (z[:, :, None] * f[:, None, :]).reshape(z.shape[0], -1)
-
-
-def _block_keys(key: jax.Array, total: int) -> tuple[jax.Array, jax.Array]:
-    blocks = -(-total // ROW_BLOCK)
-    keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(blocks))
-    mask = (jnp.arange(blocks * ROW_BLOCK) < total).astype(jnp.float64).reshape(blocks, ROW_BLOCK, 1)
-    return keys, mask
-
-
-def _block(key: jax.Array, prob: Problem, eta: jax.Array, d_z: int, mask: jax.Array):
-    k_z, k_x = jax.random.split(key)
-    z = jax.random.normal(k_z, (ROW_BLOCK, d_z)) * mask  # padded rows are zero: they add nothing
-    x = _group_rows(k_x, prob, eta, ROW_BLOCK)
-    return z, x
-
-
-def teacher_gram(key: jax.Array, prob: Problem, d_z: int, n: int) -> jax.Array:
-    r""":math:`\Phi^\top\Phi` over ``n`` labelled rows from :math:`\mathcal D(\eta_\ell)`."""
-    keys, mask = _block_keys(key, n)
-    d_T = d_z * prob.P_T.shape[0]
-
-    def step(G, km):
-        z, x = _block(km[0], prob, prob.eta_l, d_z, km[1])
-        Phi = _kron_rows(z, x @ prob.P_T.T)
-        return G + Phi.T @ Phi, None
-
-    G, _ = jax.lax.scan(step, jnp.zeros((d_T, d_T)), (keys, mask))
-    return G
-
-
-def student_grams(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple[jax.Array, jax.Array]:
-    r""":math:`(\tilde\Psi^\top\tilde\Psi,\ \tilde\Psi^\top\tilde\Phi)` over ``N`` rows from :math:`\mathcal D(\eta_u)`."""
-    keys, mask = _block_keys(key, N)
-    d_T, d_S = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0]
-
-    def step(carry, km):
-        G_SS, G_ST = carry
-        z, x = _block(km[0], prob, prob.eta_u, d_z, km[1])
-        Phi, Psi = _kron_rows(z, x @ prob.P_T.T), _kron_rows(z, x @ prob.P_S.T)
-        return (G_SS + Psi.T @ Psi, G_ST + Psi.T @ Phi), None
-
-    (G_SS, G_ST), _ = jax.lax.scan(step, (jnp.zeros((d_S, d_S)), jnp.zeros((d_S, d_T))), (keys, mask))
-    return G_SS, G_ST
-
-
-def _block_trace(X: jax.Array, d_z: int) -> jax.Array:
-    r""":math:`\sum_k X_{kk}` for ``X = Y Yᵀ`` given ``Y`` (rows indexed by (k, a)): returns
-    :math:`\sum_k Y_k Y_k^\top`, :math:`Y_k` the rows of core coordinate :math:`k`."""
-    Y = X.reshape(d_z, -1, X.shape[-1])
-    return jnp.einsum("kam,kbm->ab", Y, Y)
-
-
-def trial_moments(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict[str, jax.Array]:
-    r"""One trial: :math:`\bar C` (``teacher_moment``) and :math:`\bar D` (``student_moment``)."""
-    k_l, k_u = jax.random.split(key)
-    L = jnp.linalg.cholesky(teacher_gram(k_l, prob, d_z, n))
-    L_inv_T = solve_triangular(L, jnp.eye(L.shape[0]), lower=True).T  # (ΦᵀΦ)⁻¹ = L⁻ᵀL⁻¹
-    G_SS, G_ST = student_grams(k_u, prob, d_z, N)
-    A = cho_solve((jnp.linalg.cholesky(G_SS), True), G_ST)
-    return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": _block_trace(A @ L_inv_T, d_z)}
-
-
-@partial(jax.jit, static_argnames=("d_z", "n", "N"))
-def _moments_chunk(keys: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict[str, jax.Array]:
-    return map_over_trials(lambda key: trial_moments(key, prob, d_z, n, N), keys)
+from w2s_theory._random import Seed
+from w2s_theory.family import run_trials
+from w2s_theory.spurious.family import FAMILY
+from w2s_theory.spurious.model import SpuriousModelData
+from w2s_theory.spurious.theory import sample_ratios
+from w2s_theory.spurious.trial import Problem, Static
 
 
 def simulate_moments(
-    model: SpuriousModel,
+    model: SpuriousModelData,
     n: int,
     N: int,
     eta_l: float,
@@ -181,33 +35,28 @@ def simulate_moments(
     (``student_moment``, trials x p_S x p_S). Trial ``i`` uses ``split(key(seed), trials)[i]``, so results
     are identical for any ``chunk_size``; the teacher's draw does not depend on ``eta_u``, so a sweep over
     ``eta_u`` with one seed shares the teacher (common random numbers)."""
-    require_x64()
-    from w2s_theory.spurious.theory import sample_ratios
-
+    n = _validate.positive_int("n", n)
+    N = _validate.positive_int("N", N)
     sample_ratios(model, n, N)  # OLS regime n > d_T, N > d_S
-    eta_l, eta_u = (_validate.fraction(k, v) for k, v in (("eta_l", eta_l), ("eta_u", eta_u)))
-    trials = _validate.positive_int("trials", trials)
-    chunk = _validate.positive_int("chunk_size", DEFAULT_TRIAL_CHUNK if chunk_size is None else chunk_size)
-    prob = Problem.from_model(model, eta_l, eta_u)
-    fn = partial(_moments_chunk, prob=prob, d_z=model.d_z, n=n, N=N)
-    out = run_in_chunks(fn, trial_keys(seed, trials), chunk)
-    if not all(np.all(np.isfinite(v)) for v in out.values()):
-        raise FloatingPointError(
-            f"a Gram matrix was numerically singular (n={n}, N={N}, d_T={model.d_T}, d_S={model.d_S}); "
-            "increase n and N relative to d_T and d_S"
-        )
-    return out
+    eta_l, eta_u = _validate.fraction("eta_l", eta_l), _validate.fraction("eta_u", eta_u)
+    return run_trials(
+        FAMILY,
+        Problem.from_model(model, eta_l, eta_u),
+        Static(model.d_z, model.p_T, model.p_S, n, N),
+        trials=trials,
+        seed=seed,
+        chunk_size=chunk_size,
+        context=f"n={n}, N={N}, d_T={model.d_T}, d_S={model.d_S}",
+    )
 
 
 def risks_from_moments(
-    model: SpuriousModel, moments: dict[str, np.ndarray], eta_t: float | ArrayLike
+    model: SpuriousModelData, moments: dict[str, np.ndarray], eta_t: float | ArrayLike
 ) -> dict[str, np.ndarray]:
     r"""Per-trial ``teacher``, ``student``, ``gain`` on :math:`\mathcal D(\eta_t)`:
     :math:`\sigma_y^2\langle M(\eta_t),\bar C\rangle`. Shape ``(trials,)`` for scalar ``eta_t``, else
     ``(trials, len(eta_t))``."""
-    etas = np.asarray(eta_t, dtype=float)
-    if not np.all(np.isfinite(etas)) or np.any((etas < 0) | (etas > 1)):
-        raise ValueError(f"eta_t is a group fraction and must lie in [0, 1], got {eta_t!r}")
+    etas = _validate.fractions("eta_t", eta_t)
     M_w = np.stack([model.M_w(e) for e in np.atleast_1d(etas)])
     M_psi = np.stack([model.M_psi(e) for e in np.atleast_1d(etas)])
     teacher = model.sigma_y2 * np.einsum("tab,eab->te", moments["teacher_moment"], M_w)
@@ -218,7 +67,7 @@ def risks_from_moments(
 
 
 def simulate(
-    model: SpuriousModel,
+    model: SpuriousModelData,
     n: int,
     N: int,
     eta_l: float,
@@ -231,10 +80,9 @@ def simulate(
 ) -> dict[str, np.ndarray]:
     r"""Per-trial noise-averaged excess risks on :math:`\mathcal D(\eta_t)`: ``teacher``, ``student``,
     ``gain``; per-group ``*_majority`` (:math:`\eta_t=0`), ``*_minority`` (:math:`\eta_t=1`) and
-    ``*_worst_group`` (per-trial max of the two); the raw ``teacher_moment``, ``student_moment``."""
-    etas = np.asarray(eta_t, dtype=float)
-    if not np.all(np.isfinite(etas)) or np.any((etas < 0) | (etas > 1)):
-        raise ValueError(f"eta_t is a group fraction and must lie in [0, 1], got {eta_t!r}")
+    ``*_worst_group`` (per-trial max of the two); the raw ``teacher_moment``, ``student_moment``.
+    ``eta_t`` may be an array: ``teacher``, ``student``, ``gain`` then have shape ``(trials, len(eta_t))``."""
+    etas = _validate.fractions("eta_t", eta_t)
     moments = simulate_moments(model, n, N, eta_l, eta_u, trials, seed, chunk_size=chunk_size)
     out = dict(risks_from_moments(model, moments, etas))
     groups = risks_from_moments(model, moments, np.array([0.0, 1.0]))

@@ -1,143 +1,178 @@
-r"""Closed forms of the group-imbalance W2S theory (spec §2), evaluated with numpy.
+r"""Closed forms of the group-imbalance W2S theory, evaluated with numpy (``docs/theory/spurious.md``).
 
-Soft (mean-shift) model, three finite-ratio variants (spec §2.7), all *derived* in
-:mod:`w2s_theory.symbolic.spurious` and compiled into :mod:`w2s_theory.spurious._closed_forms`:
+Soft (mean-shift) model, three forms, all *derived* in :mod:`w2s_theory.symbolic.spurious` and generated
+into :mod:`w2s_theory.spurious._closed_forms` (table ``CLOSED_FORMS[form][quantity]``):
 
-* ``form="leading"`` (F1): the documented Theorems 1-2, first order in :math:`\gamma_z,\nu_z`, with the
+* ``form="leading"`` (F1): the paper's Theorems 1-2, first order in :math:`\gamma_z,\nu_z`, with the
   explicit :math:`\nu_z` term :math:`\nu_z(p_T-p_{T\wedge S})(p_S+(\eta_t-\eta_u)^2\|\mu_S\|^2/\sigma_\xi^2)`;
 * ``form="gaussian"`` (F2): exact proportional limit for Gaussian features with the same covariance;
 * ``form="limit"`` (F3): exact proportional limit for the literal product features :math:`z\otimes w`,
-  with constants :math:`(a,b)` from :mod:`w2s_theory.spurious.fixed_point`.
+  with constants :math:`(a,b)` from :mod:`w2s_theory.spurious.fixed_point`. The most accurate form, and
+  the default for the soft model (F1 is 24-30% off at :math:`\gamma_z=\nu_z=0.05` and can have the wrong
+  sign).
 
-Either group model at leading order (spec §2.8): :func:`leading_order_matrix` evaluates the matrix formula
+Either group model at leading order: :func:`leading_order_matrix` evaluates the matrix formula
 :math:`\mathrm{ER}_T=\sigma_y^2\gamma_z\operatorname{tr}(M^w_\ell{}^{-1}M^w_t)`,
 :math:`\mathrm{ER}_S=\sigma_y^2\gamma_z[\operatorname{tr}(M^w_\ell{}^{-1}KM^\psi_tK^\top)
 +\nu_z\mathbb E_u(r^\top M^w_\ell{}^{-1}r)(\psi^\top M^\psi_u{}^{-1}M^\psi_tM^\psi_u{}^{-1}\psi)]`; the
 expectation of the product of two quadratic forms is taken exactly (Gaussian, or a two-component Gaussian
 mixture for the hard model), no sampling. For the soft model it equals F1 (tested); for the hard model it
-is the only form implemented (F2/F3 are derived for the soft model only).
+is the only form implemented (F2/F3 are derived for the soft model only), so it is the hard model's
+default.
+
+Every function is vectorised over the sample sizes ``n``, ``N`` (integers) and the fractions
+``eta_l``, ``eta_u``, ``eta_t`` (broadcast).
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from w2s_theory import _validate
-from w2s_theory.spurious import _closed_forms as cf
+from w2s_theory.closed_forms import evaluate
+from w2s_theory.spurious._closed_forms import CLOSED_FORMS
 from w2s_theory.spurious.fixed_point import product_design_constants
-from w2s_theory.spurious.model import FORMS, Form, SpuriousModel
+from w2s_theory.spurious.model import SpuriousModelData
 
+Form = Literal["leading", "gaussian", "limit"]
+FORMS: tuple[str, ...] = ("leading", "gaussian", "limit")
 RISK_KEYS = ("teacher", "student", "gain")
 
 
+def default_form(model: SpuriousModelData) -> Form:
+    """The most accurate form available: F3 (``"limit"``) for the soft model, the leading order for the
+    hard model (the only form derived for it)."""
+    return "limit" if model.group_model == "soft" else "leading"
+
+
 # ----------------------------------------------------------------------------------------------- checks
-def sample_ratios(model: SpuriousModel, n: int, N: int) -> tuple[float, float]:
+def sample_ratios(model: SpuriousModelData, n: ArrayLike, N: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     r""":math:`(\gamma_z,\nu_z)=(d_z/n,d_z/N)` after checking the OLS regime :math:`n>d_T`, :math:`N>d_S`."""
-    n = _validate.positive_int("n", n)
-    N = _validate.positive_int("N", N)
-    if n <= model.d_T:
+    n = _validate.integers("n", n)
+    N = _validate.integers("N", N)
+    if np.any(n <= model.d_T):
         raise ValueError(
-            f"n = {n} must exceed d_T = p_T d_z = {model.d_T}: the teacher is OLS on n labelled points "
-            "(under-parameterised regime n > d_T is what the theory and the exact MC average need)"
+            f"n = {n[n <= model.d_T].flat[0]} must exceed d_T = p_T d_z = {model.d_T}: the teacher is OLS "
+            "on n labelled points (the theory and the exact MC average need n > d_T)"
         )
-    if N <= model.d_S:
+    if np.any(N <= model.d_S):
         raise ValueError(
-            f"N = {N} must exceed d_S = p_S d_z = {model.d_S}: the student is OLS on N pseudo-labelled points "
-            "(under-parameterised regime N > d_S is what the theory and the exact MC average need)"
+            f"N = {N[N <= model.d_S].flat[0]} must exceed d_S = p_S d_z = {model.d_S}: the student is OLS "
+            "on N pseudo-labelled points (the theory and the exact MC average need N > d_S)"
         )
     return model.d_z / n, model.d_z / N
 
 
-def _check_ratios(model: SpuriousModel, gamma_z: float, nu_z: float, form: str) -> None:
-    if form not in FORMS:
-        raise ValueError(f"form must be one of {FORMS}, got {form!r}")
-    _validate.nonnegative_float("gamma_z", gamma_z)
-    _validate.nonnegative_float("nu_z", nu_z)
+def _check_form(model: SpuriousModelData, form: str | None, gamma_z: np.ndarray, nu_z: np.ndarray) -> Form:
+    form = default_form(model) if form is None else _validate.choice("form", form, FORMS)
     if form == "leading":
-        return
+        return form
     if model.group_model != "soft":
         raise ValueError(
-            f"form={form!r} is derived for the soft (mean-shift) group model only (spec §2.7); "
-            "use form='leading' for the hard model (spec §2.8)"
+            f"form={form!r} is derived for the soft (mean-shift) group model only; "
+            "use form='leading' for the hard model"
         )
     for name, p, ratio in (("p_T * gamma_z", model.p_T, gamma_z), ("p_S * nu_z", model.p_S, nu_z)):
-        if p * ratio >= 1:
-            raise ValueError(f"{name} = {p * ratio:g} >= 1: form={form!r} needs {name} < 1 (OLS regime)")
+        if np.any(p * np.asarray(ratio) >= 1):
+            raise ValueError(
+                f"{name} = {np.max(p * np.asarray(ratio)):g} >= 1: form={form!r} needs {name} < 1 (OLS regime)"
+            )
+    return form
 
 
-def _fractions(**etas: ArrayLike) -> list[np.ndarray]:
-    out = []
-    for name, value in etas.items():
-        v = np.asarray(value, dtype=float)
-        if not np.all(np.isfinite(v)) or np.any((v < 0) | (v > 1)):
-            raise ValueError(f"{name} is a group fraction and must lie in [0, 1], got {value!r}")
-        out.append(v)
-    return out
-
-
-def _args(model: SpuriousModel, gamma_z: float, nu_z: float, form: str, eta_l, eta_u, eta_t) -> tuple:
-    inv = model.invariants()
-    base = (gamma_z, nu_z, eta_l, eta_u, eta_t, inv["p_T"], inv["p_S"], inv["xi2"], inv["mT2"], inv["mS2"])
-    base = (*base, inv["xmS2"], inv["cross"], inv["sigma_xi2"], inv["sigma_y2"])
+def _values(model: SpuriousModelData, gamma_z, nu_z, form: str, **etas: ArrayLike) -> dict[str, np.ndarray]:
+    """Every named value the closed forms of ``form`` may use."""
+    values = model.invariants() | {"gamma_z": np.asarray(gamma_z), "nu_z": np.asarray(nu_z)} | etas
     if form == "limit":
-        return (
-            *base,
-            *product_design_constants(gamma_z, model.p_T),
-            *product_design_constants(nu_z, model.p_S),
-        )
-    return base
+        constants = np.vectorize(product_design_constants, otypes=[float, float])
+        values["a_T"], values["b_T"] = constants(gamma_z, model.p_T)
+        values["a_S"], values["b_S"] = constants(nu_z, model.p_S)
+    return values
 
 
 # ------------------------------------------------------------------------------------------------ risks
 def risks_at(
-    model: SpuriousModel,
-    gamma_z: float,
-    nu_z: float,
+    model: SpuriousModelData,
+    gamma_z: ArrayLike,
+    nu_z: ArrayLike,
     eta_l: ArrayLike,
     eta_u: ArrayLike,
     eta_t: ArrayLike,
-    form: Form = "leading",
+    form: Form | None = None,
 ) -> dict[str, np.ndarray]:
     r"""``teacher``, ``student``, ``gain`` (absolute units, :math:`\sigma_y^2\gamma_z` included) at the
-    ratios :math:`\gamma_z,\nu_z`; the fractions broadcast as numpy arrays. Soft model: the generated F1/F2/F3;
-    hard model: :func:`leading_order_matrix` (``form="leading"`` only)."""
-    _check_ratios(model, gamma_z, nu_z, form)
-    eta_l, eta_u, eta_t = _fractions(eta_l=eta_l, eta_u=eta_u, eta_t=eta_t)
+    ratios :math:`\gamma_z,\nu_z`; all arguments broadcast as numpy arrays. Soft model: the generated
+    F1/F2/F3; hard model: :func:`leading_order_matrix` (``form="leading"`` only). ``form=None`` is the
+    most accurate form (:func:`default_form`)."""
+    gamma_z = _validate.nonnegative_floats("gamma_z", gamma_z)
+    nu_z = _validate.nonnegative_floats("nu_z", nu_z)
+    form = _check_form(model, form, gamma_z, nu_z)
+    etas = {
+        name: _validate.fractions(name, v)
+        for name, v in (("eta_l", eta_l), ("eta_u", eta_u), ("eta_t", eta_t))
+    }
     if model.group_model == "hard":
-        fn = np.vectorize(lambda el, eu, et: leading_order_matrix(model, gamma_z, nu_z, el, eu, et))
-        teacher, student = fn(eta_l, eta_u, eta_t)
+        fn = np.vectorize(lambda g, v, el, eu, et: leading_order_matrix(model, g, v, el, eu, et))
+        teacher, student = fn(gamma_z, nu_z, etas["eta_l"], etas["eta_u"], etas["eta_t"])
     else:
-        args = _args(model, gamma_z, nu_z, form, eta_l, eta_u, eta_t)
-        teacher = getattr(cf, f"er_teacher_{form}")(*args)
-        student = getattr(cf, f"er_student_{form}")(*args)
+        values = _values(model, gamma_z, nu_z, form, **etas)
+        teacher = evaluate(CLOSED_FORMS[form]["teacher"], **values)
+        student = evaluate(CLOSED_FORMS[form]["student"], **values)
     teacher, student = np.broadcast_arrays(np.asarray(teacher, dtype=float), np.asarray(student, dtype=float))
     return {"teacher": teacher, "student": student, "gain": teacher - student}
 
 
 def expected_risks(
-    model: SpuriousModel, *, n: int, N: int, eta_l: float, eta_u: float, eta_t: float, form: Form = "leading"
-) -> dict[str, float]:
+    model: SpuriousModelData,
+    *,
+    n: ArrayLike,
+    N: ArrayLike,
+    eta_l: ArrayLike,
+    eta_u: ArrayLike,
+    eta_t: ArrayLike,
+    form: Form | None = None,
+) -> dict[str, np.ndarray]:
     r""":math:`\mathbb E\,\mathrm{ER}_{\eta_t}` of teacher and student and the gain at
-    :math:`\gamma_z=d_z/n`, :math:`\nu_z=d_z/N`, plus per-group risks ``teacher_majority`` /
-    ``student_majority`` (:math:`\eta_t=0`), ``teacher_minority`` / ``student_minority``
-    (:math:`\eta_t=1`) and ``teacher_worst_group`` / ``student_worst_group`` (their max)."""
+    :math:`\gamma_z=d_z/n`, :math:`\nu_z=d_z/N`.
+
+    Parameters
+    ----------
+    model
+        The group-imbalance model.
+    n, N
+        Labelled / unlabelled sample sizes (integers or integer arrays), :math:`n>d_T`, :math:`N>d_S`.
+    eta_l, eta_u, eta_t
+        Minority fractions of the labelled, unlabelled and test distributions, in ``[0, 1]`` (arrays
+        broadcast with ``n``, ``N``).
+    form
+        ``"limit"`` (F3), ``"gaussian"`` (F2) or ``"leading"`` (F1); default the most accurate available
+        (:func:`default_form`).
+
+    Returns
+    -------
+    dict
+        ``teacher``, ``student``, ``gain``, and per-group risks ``teacher_majority`` / ``student_majority``
+        (:math:`\eta_t=0`), ``teacher_minority`` / ``student_minority`` (:math:`\eta_t=1`),
+        ``teacher_worst_group`` / ``student_worst_group`` (their max); arrays of the broadcast shape.
+    """
     gamma_z, nu_z = sample_ratios(model, n, N)
-    for name, value in {"eta_l": eta_l, "eta_u": eta_u, "eta_t": eta_t}.items():
-        _validate.fraction(name, value)
-    out = {k: float(v) for k, v in risks_at(model, gamma_z, nu_z, eta_l, eta_u, eta_t, form).items()}
-    groups = risks_at(model, gamma_z, nu_z, eta_l, eta_u, np.array([0.0, 1.0]), form)
+    out = risks_at(model, gamma_z, nu_z, eta_l, eta_u, eta_t, form)
+    for group, eta in (("majority", 0.0), ("minority", 1.0)):
+        at = risks_at(model, gamma_z, nu_z, eta_l, eta_u, eta, form)
+        out[f"teacher_{group}"], out[f"student_{group}"] = at["teacher"], at["student"]
     for who in ("teacher", "student"):
-        out[f"{who}_majority"], out[f"{who}_minority"] = (float(v) for v in groups[who])
-        out[f"{who}_worst_group"] = float(np.max(groups[who]))
+        out[f"{who}_worst_group"] = np.maximum(out[f"{who}_majority"], out[f"{who}_minority"])
     return out
 
 
 def leading_order_matrix(
-    model: SpuriousModel, gamma_z: float, nu_z: float, eta_l: float, eta_u: float, eta_t: float
+    model: SpuriousModelData, gamma_z: float, nu_z: float, eta_l: float, eta_u: float, eta_t: float
 ) -> tuple[float, float]:
-    r"""Spec §2.8 leading order for either group model: ``(ER_T, ER_S)``, exact linear algebra on the
-    population moments of :class:`SpuriousModel`."""
+    r"""The leading order for either group model: ``(ER_T, ER_S)``, exact linear algebra on the
+    population moments of the model."""
     Ml_inv = np.linalg.inv(model.M_w(eta_l))
     teacher = np.trace(Ml_inv @ model.M_w(eta_t))
     P_T, P_S = model.P_T, model.P_S
@@ -155,13 +190,13 @@ def leading_order_matrix(
     return float(scale * teacher), float(scale * (inherited + nu_z * refit))
 
 
-def _xi_cov(model: SpuriousModel) -> np.ndarray:
+def _xi_cov(model: SpuriousModelData) -> np.ndarray:
     cov = np.zeros((model.p + 1, model.p + 1))
     cov[1:, 1:] = model.sigma_xi2 * np.eye(model.p)
     return cov
 
 
-def _components(model: SpuriousModel, eta: float) -> list[tuple[float, np.ndarray]]:
+def _components(model: SpuriousModelData, eta: float) -> list[tuple[float, np.ndarray]]:
     """Mixture weights and means of :math:`\\tilde x=[1;\\xi]` under :math:`\\mathcal D(\\eta)`."""
     mu = model.mu_xi
     if model.group_model == "soft":
@@ -178,91 +213,92 @@ def _quad_product_mean(A: np.ndarray, B: np.ndarray, m: np.ndarray, C: np.ndarra
 
 
 # -------------------------------------------------------------------------------------------- corollaries
+def _soft_only(model: SpuriousModelData, what: str) -> None:
+    if model.group_model != "soft":
+        raise ValueError(
+            f"{what} has a closed form for the soft group model only; the hard-mixture gain saturates in "
+            "||mu_T||^2 (docs/theory/spurious.md): use expected_risks over a grid instead"
+        )
+
+
+def _scalar_ratios(model: SpuriousModelData, n: int, N: int) -> tuple[float, float]:
+    n = _validate.positive_int("n", n)
+    N = _validate.positive_int("N", N)
+    gamma_z, nu_z = sample_ratios(model, n, N)
+    return float(gamma_z), float(nu_z)
+
+
 def optimal_eta_u(
-    model: SpuriousModel, *, n: int, N: int, eta_l: float, eta_t: float, form: Form = "leading"
+    model: SpuriousModelData, *, n: int, N: int, eta_l: float, eta_t: float, form: Form | None = None
 ) -> float:
     r""":math:`\eta_u^\star=\operatorname{clip}_{[0,1]}\frac{v^\top c/\sigma_\xi^2+\kappa\eta_t}{\|v\|^2/\sigma_\xi^2+\kappa}`,
     :math:`v=\mu_T-\Xi\mu_S`, :math:`c=\eta_\ell\mu_T-\eta_t\Xi\mu_S`,
     :math:`\kappa=\nu_z(p_T-p_{T\wedge S})\|\mu_S\|^2/\sigma_\xi^2` (F1; :math:`\nu_z/(1-p_S\nu_z)` in F2,
-    :math:`\nu_zb_S` in F3): the root of :math:`\partial\,\mathrm{gain}/\partial\eta_u`, solved in sympy
-    (spec §2.3 b). The gain is a concave quadratic in :math:`\eta_u`, so clipping gives the maximiser on
-    :math:`[0,1]`. Soft model only."""
-    gamma_z, nu_z = sample_ratios(model, n, N)
-    _check_ratios(model, gamma_z, nu_z, form)
-    if model.group_model != "soft":
-        raise ValueError("optimal_eta_u has a closed form for the soft group model only (spec §2.3 b)")
-    eta_l, eta_t = (_validate.fraction(k, v) for k, v in (("eta_l", eta_l), ("eta_t", eta_t)))
-    args = _args(model, gamma_z, nu_z, form, eta_l, 0.0, eta_t)
+    :math:`\nu_zb_S` in F3): the root of :math:`\partial\,\mathrm{gain}/\partial\eta_u`, solved in sympy.
+    The gain is a concave quadratic in :math:`\eta_u`, so clipping gives the maximiser on :math:`[0,1]`.
+    Soft model only; ``form=None`` is F3."""
+    _soft_only(model, "optimal_eta_u")
+    gamma_z, nu_z = _scalar_ratios(model, n, N)
+    form = _check_form(model, form, gamma_z, nu_z)
+    eta_l, eta_t = _validate.fraction("eta_l", eta_l), _validate.fraction("eta_t", eta_t)
+    values = _values(model, gamma_z, nu_z, form, eta_l=eta_l, eta_t=eta_t)
     with np.errstate(divide="ignore", invalid="ignore"):
-        star = float(getattr(cf, f"eta_u_star_{form}")(*args))
+        star = float(evaluate(CLOSED_FORMS[form]["eta_u_star"], **values))
     if not np.isfinite(star):  # mu_T = Xi mu_S and kappa = 0: the gain does not depend on eta_u
         return eta_l
     return float(np.clip(star, 0.0, 1.0))
 
 
 def failure_threshold(
-    model: SpuriousModel, *, n: int, N: int, eta_l: float, eta_u: float, eta_t: float, form: Form = "leading"
+    model: SpuriousModelData,
+    *,
+    n: int,
+    N: int,
+    eta_l: float,
+    eta_u: float,
+    eta_t: float,
+    form: Form | None = None,
 ) -> float:
-    r"""The :math:`\|\mu_T\|^2/\sigma_\xi^2` at which the gain crosses zero (spec §2.3 d), solved in sympy
-    from gain = 0 with :math:`\Xi\mu_S=0` (there the gain is linear in :math:`\|\mu_T\|^2`), e.g. F1 at
+    r"""The :math:`\|\mu_T\|^2/\sigma_\xi^2` at which the gain crosses zero, solved in sympy from gain = 0
+    with :math:`\Xi\mu_S=0` (there the gain is linear in :math:`\|\mu_T\|^2`), e.g. F1 at
     :math:`\nu_z=0`: :math:`(p_T-p_{T\wedge S})/((\eta_u-\eta_\ell)^2-(\eta_t-\eta_\ell)^2)`. W2S fails
     above it. ``inf`` when :math:`|\eta_u-\eta_\ell|\le|\eta_t-\eta_\ell|` with a positive variance term
     (no separation makes it fail). Uses this model's :math:`\Xi`, :math:`\|\mu_S\|`, ignores its
-    :math:`\mu_T`. Soft model only."""
-    gamma_z, nu_z = sample_ratios(model, n, N)
-    _check_ratios(model, gamma_z, nu_z, form)
-    if model.group_model != "soft":
-        raise ValueError(
-            "failure_threshold is derived for the soft group model (spec §2.3 d); the hard-mixture gain "
-            "saturates in ||mu_T||^2 (spec §1.5), see expected_risks(form='leading')"
-        )
+    :math:`\mu_T`. Soft model only; ``form=None`` is F3."""
+    _soft_only(model, "failure_threshold")
+    gamma_z, nu_z = _scalar_ratios(model, n, N)
+    form = _check_form(model, form, gamma_z, nu_z)
     if np.linalg.norm(model.Xi @ model.mu_S) > 1e-12 * max(1.0, np.linalg.norm(model.mu_xi)):
         raise ValueError(
             "failure_threshold needs Xi mu_S = 0: otherwise the gain is not linear in ||mu_T||^2 and the "
-            "threshold is not a single number (spec §2.3 d)"
+            f"threshold is not a single number (here ||Xi mu_S|| = {np.linalg.norm(model.Xi @ model.mu_S):.3g})"
         )
-    eta_l, eta_u, eta_t = (
-        _validate.fraction(k, v) for k, v in (("eta_l", eta_l), ("eta_u", eta_u), ("eta_t", eta_t))
-    )
-    inv = model.invariants()
-    args = (
-        gamma_z,
-        nu_z,
-        eta_l,
-        eta_u,
-        eta_t,
-        inv["p_T"],
-        inv["p_S"],
-        inv["xi2"],
-        inv["mS2"],
-        inv["sigma_xi2"],
-    )
-    if form == "limit":
-        args = (*args, *product_design_constants(nu_z, model.p_S))
-    slope = (eta_u - eta_l) ** 2 - (eta_t - eta_l) ** 2
+    etas = {
+        name: _validate.fraction(name, v)
+        for name, v in (("eta_l", eta_l), ("eta_u", eta_u), ("eta_t", eta_t))
+    }
+    slope = (etas["eta_u"] - etas["eta_l"]) ** 2 - (etas["eta_t"] - etas["eta_l"]) ** 2
     if slope <= 0:
         return float("inf")
-    return float(getattr(cf, f"threshold_{form}")(*args))
+    return float(evaluate(CLOSED_FORMS[form]["threshold"], **_values(model, gamma_z, nu_z, form, **etas)))
 
 
 def matched_fractions(
-    model: SpuriousModel, *, n: int, N: int, eta_l: float, eta_t: float, form: Form = "leading"
+    model: SpuriousModelData, *, n: int, N: int, eta_l: float, eta_t: float, form: Form | None = None
 ) -> dict[str, float | bool]:
-    r"""Spec §2.3 (a), :math:`\eta_u=\eta_\ell`: the ``gain``; ``nu_max``, the largest :math:`\nu_z` with
+    r"""Matched fractions :math:`\eta_u=\eta_\ell`: the ``gain``; ``nu_max``, the largest :math:`\nu_z` with
     a positive variance-reduction term (F1: :math:`1/(p_S+q)`, F2: :math:`1/(2p_S+q)`,
     :math:`q=(\eta_t-\eta_\ell)^2\|\mu_S\|^2/\sigma_\xi^2`; not available in closed form for F3); and the
     three sufficient conditions ``p_TS < p_T``, ``nu_z < nu_max``, ``||Xi mu_S|| <= ||mu_T||``."""
-    gamma_z, nu_z = sample_ratios(model, n, N)
-    _check_ratios(model, gamma_z, nu_z, form)
-    eta_l, eta_t = (_validate.fraction(k, v) for k, v in (("eta_l", eta_l), ("eta_t", eta_t)))
-    inv = model.invariants()
-    gain = float(getattr(cf, f"matched_gain_{form}")(*_args(model, gamma_z, nu_z, form, eta_l, eta_l, eta_t)))
-    out: dict[str, float | bool] = {"gain": gain, "p_TS < p_T": model.p_TS < model.p_T}
-    out["||Xi mu_S|| <= ||mu_T||"] = inv["xmS2"] <= inv["mT2"] + 1e-12
-    if form != "limit":
-        nu_max = float(
-            getattr(cf, f"nu_max_matched_{form}")(eta_l, eta_t, inv["p_S"], inv["mS2"], inv["sigma_xi2"])
-        )
-        out["nu_max"] = nu_max
-        out["nu_z < nu_max"] = nu_z < nu_max
+    gamma_z, nu_z = _scalar_ratios(model, n, N)
+    form = _check_form(model, form, gamma_z, nu_z)
+    eta_l, eta_t = _validate.fraction("eta_l", eta_l), _validate.fraction("eta_t", eta_t)
+    values = _values(model, gamma_z, nu_z, form, eta_l=eta_l, eta_u=eta_l, eta_t=eta_t)
+    table = CLOSED_FORMS[form]
+    out: dict[str, float | bool] = {"gain": float(evaluate(table["matched_gain"], **values))}
+    out["p_TS < p_T"] = model.p_TS < model.p_T
+    out["||Xi mu_S|| <= ||mu_T||"] = values["xmS2"] <= values["mT2"] + 1e-12
+    if "nu_max_matched" in table:
+        out["nu_max"] = float(evaluate(table["nu_max_matched"], **values))
+        out["nu_z < nu_max"] = nu_z < out["nu_max"]
     return out

@@ -120,37 +120,34 @@ ER_strong_limit = proportional_limit(ER_strong)
 ER_ceiling_limit = proportional_limit(ER_ceiling)
 ER_w2s_limit = proportional_limit(ER_w2s)
 
-_risk_args = (n, N, d_w, d_s, d_sw, sigma2, rho_w, rho_s, bias_sw, bias_ws)
-_paper_args = (n, N, d_w, d_s, d_sw, sigma2, rho_w, rho_s)
-_bound_args = (n, N, d_w, d_s, d_sw, sigma2, rho)
-_limit_args = (gamma_w, gamma_s, lam, omega, sigma2, rho_w, rho_s, bias_sw, bias_ws)
-
 FORMULAS: dict[str, Formula] = {
-    "er_weak": Formula(ER_weak, _risk_args, "Exact E ER(f_w), Gaussian latent, n > d_w + 1 (spec §2.3)."),
-    "er_strong": Formula(ER_strong, _risk_args, "Exact E ER(f_s) of SFT on n labels, n > d_s + 1 (§2.3)."),
-    "er_ceiling": Formula(ER_ceiling, _risk_args, "Exact E ER(f_c) of SFT on n + N labels (§2.3)."),
-    "er_w2s": Formula(ER_w2s, _risk_args, "Exact E ER(f_w2s), n > d_w + 1, N > d_s + 1 (§2.2(c))."),
-    "pgr": Formula(PGR, _risk_args, "PGR as a ratio of exact expectations (§2.1)."),
-    "opr": Formula(OPR, _risk_args, "OPR as a ratio of exact expectations (§2.1)."),
-    "paper_weak": Formula(paper_weak, _paper_args, "Stated weak curve sigma2 d_w/n + rho_w (§2.3, code)."),
-    "paper_strong": Formula(paper_strong, _paper_args, "Stated baseline curve sigma2 d_s/n + rho_s (§2.3)."),
-    "paper_ceiling": Formula(paper_ceiling, _paper_args, "Stated ceiling curve sigma2 d_s/(n+N) + rho_s."),
-    "paper_w2s": Formula(paper_w2s, _paper_args, "Stated W2S form sigma2 D_N/(n-d_w-1) + rho (§2.2(b))."),
-    "paper_pgr": Formula(paper_PGR, _paper_args, "Ratio of the stated curves (the notebook's PGR bound)."),
-    "paper_opr": Formula(paper_OPR, _paper_args, "Ratio of the stated curves (the notebook's OPR bound)."),
-    "pgr_lower_bound": Formula(PGR_lower, _bound_args, "PGR lower bound, rho = rho_s + rho_w (§2.4)."),
-    "opr_lower_bound": Formula(OPR_lower, _bound_args, "OPR lower bound, rho = rho_s + rho_w (§2.4)."),
-    "n_star": Formula(n_star, (N, d_w, d_s, d_sw, sigma2, rho), "Maximiser in n of both bounds (§2.4.3)."),
+    "er_weak": Formula(ER_weak, "Exact E ER(f_w), Gaussian latent, n > d_w + 1.", "exact", "weak"),
+    "er_strong": Formula(ER_strong, "Exact E ER(f_s) of SFT on n labels, n > d_s + 1.", "exact", "strong"),
+    "er_ceiling": Formula(ER_ceiling, "Exact E ER(f_c) of SFT on n + N labels.", "exact", "ceiling"),
+    "er_w2s": Formula(ER_w2s, "Exact E ER(f_w2s), n > d_w + 1, N > d_s + 1.", "exact", "w2s"),
+    "pgr": Formula(PGR, "PGR as a ratio of exact expectations.", "exact", "pgr"),
+    "opr": Formula(OPR, "OPR as a ratio of exact expectations.", "exact", "opr"),
+    "paper_weak": Formula(paper_weak, "Stated weak curve sigma2 d_w/n + rho_w.", "stated", "weak"),
+    "paper_strong": Formula(paper_strong, "Stated baseline curve sigma2 d_s/n + rho_s.", "stated", "strong"),
+    "paper_ceiling": Formula(
+        paper_ceiling, "Stated ceiling curve sigma2 d_s/(n+N) + rho_s.", "stated", "ceiling"
+    ),
+    "paper_w2s": Formula(paper_w2s, "Stated W2S form sigma2 D_N/(n-d_w-1) + rho_w + rho_s.", "stated", "w2s"),
+    "paper_pgr": Formula(paper_PGR, "Ratio of the stated curves (the notebook's PGR).", "stated", "pgr"),
+    "paper_opr": Formula(paper_OPR, "Ratio of the stated curves (the notebook's OPR).", "stated", "opr"),
+    "pgr_lower_bound": Formula(PGR_lower, "PGR lower bound, rho = rho_s + rho_w.", "bound", "pgr"),
+    "opr_lower_bound": Formula(OPR_lower, "OPR lower bound, rho = rho_s + rho_w.", "bound", "opr"),
+    "n_star": Formula(n_star, "Maximiser in n of both lower bounds.", "bound", "n_star"),
     "N_for_opr_above_1": Formula(
-        N_opr_above_1, (n, d_w, d_s, d_sw, sigma2, rho), "N beyond which the OPR bound exceeds 1 (§2.4.4)."
+        N_opr_above_1, "N beyond which the OPR lower bound exceeds 1.", "bound", "N_for_opr_above_1"
     ),
     "N_for_pgr_above": Formula(
-        N_pgr_above, (n, d_w, d_s, d_sw, sigma2, rho, eps), "N beyond which PGR bound >= 1 - epsilon."
+        N_pgr_above, "N beyond which the PGR lower bound is >= 1 - epsilon.", "bound", "N_for_pgr_above"
     ),
-    "er_weak_limit": Formula(ER_weak_limit, _limit_args, "Proportional limit of E ER(f_w)."),
-    "er_strong_limit": Formula(ER_strong_limit, _limit_args, "Proportional limit of E ER(f_s)."),
-    "er_ceiling_limit": Formula(ER_ceiling_limit, _limit_args, "Proportional limit of E ER(f_c)."),
-    "er_w2s_limit": Formula(ER_w2s_limit, _limit_args, "Proportional limit of E ER(f_w2s)."),
+    "er_weak_limit": Formula(ER_weak_limit, "Proportional limit of E ER(f_w).", "limit", "weak"),
+    "er_strong_limit": Formula(ER_strong_limit, "Proportional limit of E ER(f_s).", "limit", "strong"),
+    "er_ceiling_limit": Formula(ER_ceiling_limit, "Proportional limit of E ER(f_c).", "limit", "ceiling"),
+    "er_w2s_limit": Formula(ER_w2s_limit, "Proportional limit of E ER(f_w2s).", "limit", "w2s"),
 }
 
 

@@ -169,42 +169,42 @@ ER_T_HARD = (
 )
 
 # ---------------------------------------------------------------------------------------------- formulas
-_args = (gamma_z, nu_z, eta_l, eta_u, eta_t, p_T, p_S, xi2, mT2, mS2, xmS2, cross, sigma_xi2, sigma_y2)
-_limit_args = (*_args, a_T, b_T, a_S, b_S)
-_thr_args = (gamma_z, nu_z, eta_l, eta_u, eta_t, p_T, p_S, xi2, mS2, sigma_xi2)
-_thr_limit_args = (*_thr_args, a_S, b_S)
-_FORM_ARGS = {"leading": _args, "gaussian": _args, "limit": _limit_args}
 _FORM_DOC = {
-    "leading": "F1, first order in gamma_z, nu_z (spec §2.1-2.2, the documented form)",
-    "gaussian": "F2, Gaussian-design finite ratio (spec §2.7)",
-    "limit": "F3, proportional limit of the product features; a_*, b_* from the fixed point (spec §2.7)",
+    "leading": "F1, first order in gamma_z, nu_z (the paper's Theorems 1-2)",
+    "gaussian": "F2, Gaussian-design proportional limit",
+    "limit": "F3, proportional limit of the product features; a_*, b_* from the fixed point",
 }
 
 FORMULAS: dict[str, Formula] = {}
 for _form, _doc in _FORM_DOC.items():
-    _fa = _FORM_ARGS[_form]
-    FORMULAS[f"er_teacher_{_form}"] = Formula(ER_T[_form], _fa, f"E ER_eta_t(f_T), soft model, {_doc}.")
-    FORMULAS[f"er_student_{_form}"] = Formula(ER_S[_form], _fa, f"E ER_eta_t(f_S), soft model, {_doc}.")
-    FORMULAS[f"gain_{_form}"] = Formula(GAIN[_form], _fa, f"W2S gain ER(f_T) - ER(f_S), {_doc}.")
+    FORMULAS[f"er_teacher_{_form}"] = Formula(
+        ER_T[_form], f"E ER_eta_t(f_T), soft model, {_doc}.", _form, "teacher"
+    )
+    FORMULAS[f"er_student_{_form}"] = Formula(
+        ER_S[_form], f"E ER_eta_t(f_S), soft model, {_doc}.", _form, "student"
+    )
+    FORMULAS[f"gain_{_form}"] = Formula(GAIN[_form], f"W2S gain ER(f_T) - ER(f_S), {_doc}.", _form, "gain")
     FORMULAS[f"eta_u_star_{_form}"] = Formula(
-        ETA_U_STAR[_form], _fa, f"Unclipped maximiser of the gain over eta_u (spec §2.3 b), {_doc}."
+        ETA_U_STAR[_form], f"Unclipped maximiser of the gain over eta_u, {_doc}.", _form, "eta_u_star"
     )
     FORMULAS[f"threshold_{_form}"] = Formula(
         THRESHOLD[_form],
-        _thr_limit_args if _form == "limit" else _thr_args,
-        f"||mu_T||^2/sigma_xi^2 at which the gain is 0 when Xi mu_S = 0 (spec §2.3 d), {_doc}.",
+        f"||mu_T||^2/sigma_xi^2 at which the gain is 0 when Xi mu_S = 0, {_doc}.",
+        _form,
+        "threshold",
     )
     FORMULAS[f"matched_gain_{_form}"] = Formula(
-        MATCHED_GAIN[_form], _fa, f"Gain at matched fractions eta_u = eta_l (spec §2.3 a), {_doc}."
+        MATCHED_GAIN[_form], f"Gain at matched fractions eta_u = eta_l, {_doc}.", _form, "matched_gain"
     )
 for _form in NU_MAX_MATCHED:
     FORMULAS[f"nu_max_matched_{_form}"] = Formula(
         NU_MAX_MATCHED[_form],
-        (eta_l, eta_t, p_S, mS2, sigma_xi2),
-        f"Largest nu_z with a positive variance-reduction term at eta_u = eta_l (spec §2.3 a, §5.5), {_FORM_DOC[_form]}.",
+        f"Largest nu_z with a positive variance-reduction term at eta_u = eta_l, {_FORM_DOC[_form]}.",
+        _form,
+        "nu_max_matched",
     )
 FORMULAS["er_teacher_hard_leading"] = Formula(
-    ER_T_HARD, _args, "E ER_eta_t(f_T), hard mixture, first order in gamma_z (spec §2.8)."
+    ER_T_HARD, "E ER_eta_t(f_T), hard mixture, first order in gamma_z.", "hard_leading", "teacher"
 )
 
 

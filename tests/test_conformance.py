@@ -1,0 +1,221 @@
+"""One conformance suite for every theory family (the way optax's ``alias_test.py`` covers every optimiser).
+
+Each row of :data:`CASES` names a family and how to run it through its public ``simulate``; every test
+below runs on every row. A new family gets all of it by adding one row:
+
+* bitwise-identical results for any chunk size, for a prefix of the trials, for ``seed`` vs ``key(seed)``,
+  and on 1 vs 4 devices (a subprocess with 4 forced host devices);
+* no recompilation across a sweep of traced parameters (the public :func:`w2s_theory.family.trace_count`);
+* every output the family declares, float64 and finite;
+* float64 required (a fresh process without x64 gets an actionable error);
+* bad ``trials`` / ``seed`` / ``chunk_size`` rejected with an error naming the parameter.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jax
+import numpy as np
+import pytest
+
+from w2s_theory import SpuriousModel, SubspaceModel
+from w2s_theory.discrepancy.family import FAMILY as DISCREPANCY
+from w2s_theory.family import Family, trace_count
+from w2s_theory.remedy import simulate_enhanced
+from w2s_theory.remedy.enhanced import FAMILY as REMEDY
+from w2s_theory.remedy.experiments import Setting
+from w2s_theory.spurious.family import FAMILY as SPURIOUS
+
+Run = Callable[..., dict[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A family, a run of its public simulate (``run(trials=, seed=, chunk_size=)``) and runs with other
+    values of its traced parameters at the same shapes (``sweep``)."""
+
+    family: Family
+    run: Run
+    sweep: tuple[Run, ...]
+    trials: int = 6
+    chunk_sizes: tuple[int, ...] = (1, 4)
+
+
+def _subspace(angles=(0.3, 1.0), sigma2=0.5) -> SubspaceModel:
+    return SubspaceModel.from_principal_angles(
+        list(angles), d_w=6, d_s=4, sigma2=sigma2, beta=np.linspace(-1, 1, 10)
+    )
+
+
+def _discrepancy_case(engine: str) -> Case:
+    def run(model=None, n=14, N=9, **kw):
+        return (model or _subspace()).simulate(n, N, engine=engine, **kw)
+
+    sweep = [lambda **kw: run(_subspace(sigma2=2.0), **kw), lambda **kw: run(_subspace((1.2, 0.1)), **kw)]
+    if engine == "wishart":  # sample sizes are traced too: same factor rows min(n, r), min(N, d_s)
+        sweep.append(lambda **kw: run(n=40, N=200, **kw))
+    return Case(DISCREPANCY, run, tuple(sweep))
+
+
+def _spurious_run(model=None, eta_l=0.1, eta_u=0.3, **kw):
+    return (model or SpuriousModel.canonical(8, c=0.3, m=2.0)).simulate(200, 150, eta_l, eta_u, 0.5, **kw)
+
+
+_REMEDY = Setting(d_z=10, n=200, N=500, trials=40)  # the figures' fast setting (shared compiled program)
+
+
+def _remedy_run(eta_l=0.1, eta_u=0.5, q=0.7, **kw):
+    task = _REMEDY.task()
+    return simulate_enhanced(
+        task, n=_REMEDY.n, N=_REMEDY.N, eta_l=eta_l, eta_u=eta_u, eta_t=0.5, p=0.5, q=q, **kw
+    )
+
+
+CASES: dict[str, Case] = {
+    "discrepancy-wishart": _discrepancy_case("wishart"),
+    "discrepancy-design": _discrepancy_case("design"),
+    "spurious": Case(
+        SPURIOUS,
+        _spurious_run,
+        (
+            lambda **kw: _spurious_run(eta_l=0.4, eta_u=0.9, **kw),
+            lambda **kw: _spurious_run(SpuriousModel.canonical(8, c=0.7, m=1.0, m4=3.0, sigma_xi2=2.0), **kw),
+        ),
+    ),
+    "remedy": Case(
+        REMEDY,
+        _remedy_run,
+        (lambda **kw: _remedy_run(eta_l=0.3, eta_u=0.2, q=0.4, **kw),),
+        chunk_sizes=(4,),
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def case(request) -> tuple[str, Case, dict[str, np.ndarray]]:
+    c = CASES[request.param]
+    return request.param, c, c.run(trials=c.trials, seed=42)
+
+
+def test_every_declared_output_is_float64_and_finite(case):
+    name, c, ref = case
+    assert set(c.family.outputs) <= set(ref), name
+    for key in c.family.outputs:
+        assert ref[key].dtype == np.float64 and ref[key].shape[0] == c.trials, key
+        assert np.all(np.isfinite(ref[key])), key
+
+
+def test_bitwise_identical_for_any_chunk_size_prefix_and_key(case):
+    name, c, ref = case
+    runs = {f"chunk_size={k}": c.run(trials=c.trials, seed=42, chunk_size=k) for k in c.chunk_sizes}
+    runs["key(42)"] = c.run(trials=c.trials, seed=jax.random.key(42))
+    for label, other in runs.items():
+        for key in ref:
+            np.testing.assert_array_equal(other[key], ref[key], err_msg=f"{name} {label} {key}")
+    prefix = c.run(trials=c.chunk_sizes[-1], seed=42)
+    for key in ref:
+        np.testing.assert_array_equal(
+            prefix[key], ref[key][: c.chunk_sizes[-1]], err_msg=f"{name} prefix {key}"
+        )
+    other_seed = c.run(trials=c.trials, seed=43)
+    assert not np.array_equal(other_seed[c.family.outputs[0]], ref[c.family.outputs[0]])
+
+
+def test_sweeping_traced_parameters_never_recompiles(case):
+    name, c, ref = case
+    before = trace_count(c.family)
+    assert before > 0  # the counter sees the compilation of the fixture's run
+    for run in c.sweep:
+        out = run(trials=c.trials, seed=7)
+        assert not np.array_equal(out[c.family.outputs[0]], ref[c.family.outputs[0]])
+    assert trace_count(c.family) == before, f"{name}: a traced parameter recompiled the trial"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(trials=0), ValueError, r"trials must be an integer >= 1, got 0"),
+        (dict(trials=2.5), TypeError, r"trials must be an integer"),
+        (dict(trials=3, seed=2.7), TypeError, r"seed must be an integer in \[0, 2\*\*63\).*2\.7"),
+        (dict(trials=3, seed=True), TypeError, r"seed must be an integer.*True"),
+        (dict(trials=3, seed=None), TypeError, r"seed must be an integer.*None"),
+        (
+            dict(trials=3, seed=2**70),
+            ValueError,
+            r"seed must be an integer in \[0, 2\*\*63\), got 1180591620717411303424",
+        ),
+        (dict(trials=3, seed=-1), ValueError, r"seed must be an integer in \[0, 2\*\*63\), got -1"),
+        (dict(trials=3, chunk_size=0), ValueError, r"chunk_size must be an integer >= 1, got 0"),
+    ],
+)
+def test_bad_driver_inputs_are_rejected_naming_the_parameter(name, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        CASES[name].run(**{"seed": 0} | kwargs)
+
+
+_DEVICE_SCRIPT = textwrap.dedent(
+    """
+    import sys, jax, numpy as np
+    jax.config.update("jax_enable_x64", True)
+    sys.path.insert(0, sys.argv[2])
+    from test_conformance import CASES
+    out = {"devices": np.array(jax.device_count())}
+    for name, c in CASES.items():
+        for key, value in c.run(trials=c.trials, seed=42, chunk_size=c.trials).items():
+            out[f"{name}/{key}"] = value
+    np.savez(sys.argv[1], **out)
+    """
+)
+
+
+def test_identical_per_trial_numbers_on_1_and_4_devices(tmp_path):
+    """Every family's trial axis sharded over 4 forced host devices (a subprocess): each chunk of 6 trials
+    is padded to 8 = 2 per device, and every per-trial number equals this process's 1-device run."""
+    assert jax.device_count() == 1
+    script, path = tmp_path / "run.py", tmp_path / "four.npz"
+    script.write_text(_DEVICE_SCRIPT)
+    env = os.environ | {"XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    subprocess.run(
+        [sys.executable, str(script), str(path), os.path.dirname(__file__)], env=env, check=True, timeout=280
+    )
+    four = np.load(path)
+    assert int(four["devices"]) == 4
+    for name, c in CASES.items():
+        one = c.run(trials=c.trials, seed=42, chunk_size=c.trials)
+        for key, value in one.items():
+            np.testing.assert_array_equal(value, four[f"{name}/{key}"], err_msg=f"{name} {key}")
+
+
+_X64_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[1])
+    from test_conformance import CASES
+    for name, c in CASES.items():
+        try:
+            c.run(trials=2, seed=0)
+        except RuntimeError as err:
+            print(name, "float64" in str(err) and "jax_enable_x64" in str(err))
+        else:
+            print(name, "ran in float32")
+    """
+)
+
+
+def test_float64_is_required():
+    """In a fresh process: flipping jax_enable_x64 inside this session corrupts JAX's lowering caches."""
+    out = subprocess.run(
+        [sys.executable, "-c", _X64_SCRIPT, os.path.dirname(__file__)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.split() == [word for name in CASES for word in (name, "True")], out.stdout + out.stderr

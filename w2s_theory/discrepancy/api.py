@@ -1,0 +1,130 @@
+r""":class:`SubspaceModel`: the subspace model's data (:mod:`w2s_theory.discrepancy.model`) with the
+methods that call its theory (:mod:`w2s_theory.discrepancy.theory`) and its Monte Carlo
+(:mod:`w2s_theory.discrepancy.simulate`)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from w2s_theory.discrepancy import simulate as _simulate
+from w2s_theory.discrepancy import theory
+from w2s_theory.discrepancy.model import SubspaceModelData
+from w2s_theory.discrepancy.trial import Engine
+
+
+def _plain(out: dict[str, np.ndarray]) -> dict[str, float | np.ndarray]:
+    """0-d arrays become Python floats; arrays (a grid of n or N) stay arrays."""
+    return {k: float(v) if np.ndim(v) == 0 else v for k, v in out.items()}
+
+
+class SubspaceModel(SubspaceModelData):
+    r"""Teacher/student subspaces :math:`V_w` (``D x d_w``), :math:`V_s` (``D x d_s``), target
+    :math:`\beta` and label-noise variance ``sigma2``, with the theory and Monte Carlo of Dong et al.
+    (ICML 2025), "Discrepancies are Virtue" (``docs/theory/discrepancies.md``).
+
+    Build one with :meth:`coordinate`, :meth:`from_principal_angles` or :meth:`notebook`, or from any
+    orthonormal ``V_w``, ``V_s``. Invariants: ``d_w``, ``d_s``, ``d_sw``, ``rho_w``, ``rho_s``,
+    ``bias_sw``, ``bias_ws`` (:meth:`invariants`).
+
+    Examples
+    --------
+    >>> m = SubspaceModel.coordinate(d_w=20, d_s=10, d_sw=4, sigma2=1.0)
+    >>> round(m.expected_risks(n=100, N=400)["pgr"], 4)
+    0.6739
+    """
+
+    def expected_risks(self, n: ArrayLike, N: ArrayLike) -> dict[str, float | np.ndarray]:
+        r"""Exact finite-sample expectations, derived in :mod:`w2s_theory.symbolic.discrepancy`.
+
+        Parameters
+        ----------
+        n, N
+            Labelled / unlabelled sample sizes: integers or integer arrays (broadcast). Needs
+            :math:`n>d_w+1`, :math:`n>d_s+1` and :math:`N>d_s+1` (the inverse-Wishart mean is infinite
+            otherwise; :meth:`simulate` covers that regime).
+
+        Returns
+        -------
+        dict
+            ``weak``, ``strong``, ``ceiling``, ``w2s`` (expected excess risks), ``pgr``, ``opr`` (ratios of
+            expectations; NaN where the denominator is at rounding level, :attr:`rounding_floor`), and
+            ``d_sw``, ``rho_w``, ``rho_s``. Floats for scalar ``n``, ``N``; arrays for arrays.
+        """
+        out = theory.expected_risks(n=n, N=N, floor=self.rounding_floor, **self.invariants())
+        return _plain(out) | {"d_sw": self.d_sw, "rho_w": self.rho_w, "rho_s": self.rho_s}
+
+    def paper_risks(self, n: ArrayLike, N: ArrayLike) -> dict[str, float | np.ndarray]:
+        r"""The paper's / authors' notebook's stated curves (:func:`w2s_theory.discrepancy.theory.paper_risks`),
+        in the same regime and with the same keys (less the invariants) as :meth:`expected_risks`."""
+        return _plain(theory.paper_risks(n=n, N=N, floor=self.rounding_floor, **self.invariants()))
+
+    def simulate(
+        self,
+        n: int,
+        N: int,
+        trials: int,
+        seed: int = 0,
+        *,
+        engine: Engine = "wishart",
+        chunk_size: int | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Monte Carlo, any ``n, N >= 1`` (including the min-norm regime).
+
+        Parameters
+        ----------
+        n, N
+            Labelled / unlabelled sample sizes (integers >= 1).
+        trials
+            Number of independent trials.
+        seed
+            Integer in ``[0, 2**63)`` or a typed JAX key; trial ``i`` depends on ``(seed, i)`` only.
+        engine
+            ``"wishart"`` (default) draws each trial's sufficient statistics exactly (Bartlett),
+            ``"design"`` draws the full designs; same law (:mod:`w2s_theory.discrepancy.trial`).
+        chunk_size
+            Trials per compiled call (memory); never changes the numbers.
+
+        Returns
+        -------
+        dict
+            Per-trial arrays of shape ``(trials,)``: ``weak``, ``strong``, ``ceiling``, ``w2s`` and the
+            per-trial ratios ``pgr``, ``opr``.
+        """
+        return _simulate.simulate(
+            self, n=n, N=N, trials=trials, seed=seed, engine=engine, chunk_size=chunk_size
+        )
+
+    # ------------------------------------------------------------------ questions users ask, exact and bound
+    def smallest_N_opr_above_1(self, n: int) -> int | None:
+        """Smallest integer N with exact OPR > 1 at this ``n`` (``None`` if none); compare the lower
+        bound's real-valued :meth:`N_for_opr_above_1`."""
+        return theory.smallest_N_opr_above_1(n=n, floor=self.rounding_floor, **self.invariants())
+
+    def smallest_N_pgr_above(self, n: int, epsilon: float) -> int | None:
+        """Smallest integer N with exact PGR >= 1 - ``epsilon`` at this ``n`` (``None`` if none); compare
+        the lower bound's :meth:`N_for_pgr_above`."""
+        return theory.smallest_N_pgr_above(
+            n=n, epsilon=epsilon, floor=self.rounding_floor, **self.invariants()
+        )
+
+    def best_n(self, N: int, metric: str = "pgr", n_max: int | None = None) -> int | None:
+        """Integer n maximising the exact ``metric`` (``"pgr"`` or ``"opr"``) at this ``N``; compare the
+        bounds' maximiser :meth:`n_star`."""
+        return theory.best_n(N=N, metric=metric, n_max=n_max, floor=self.rounding_floor, **self.invariants())
+
+    def _bound_invariants(self) -> dict[str, float]:
+        inv = self.invariants()
+        return {k: inv[k] for k in ("d_w", "d_s", "d_sw", "sigma2")} | {"rho": self.rho_w + self.rho_s}
+
+    def N_for_opr_above_1(self, n: ArrayLike) -> np.ndarray:
+        """Real N at which the OPR *lower bound* reaches 1 (``inf`` if never)."""
+        return theory.N_for_opr_above_1(n=n, **self._bound_invariants())
+
+    def N_for_pgr_above(self, n: ArrayLike, epsilon: float) -> np.ndarray:
+        """Real N at which the PGR *lower bound* reaches 1 - ``epsilon`` (``inf`` if never)."""
+        return theory.N_for_pgr_above(n=n, epsilon=epsilon, **self._bound_invariants())
+
+    def n_star(self, N: ArrayLike) -> np.ndarray:
+        """Real maximiser in n of the PGR and OPR lower bounds (needs rho_w + rho_s > 0)."""
+        return theory.n_star(N=N, **self._bound_invariants())

@@ -1,0 +1,106 @@
+r"""One Monte Carlo trial of the subspace model: two engines that draw the trial's sufficient statistics,
+and one set of fits (:mod:`w2s_theory.discrepancy.fits`).
+
+One trial: labelled :math:`Z\in\mathbb R^{n\times r}`, unlabelled :math:`\tilde Z\in\mathbb R^{N\times r}`,
+i.i.d. :math:`\mathcal N(0,1)`, labels :math:`y=Z\beta+\epsilon`,
+:math:`\epsilon\sim\mathcal N(0,\sigma^2I)`; weak teacher on the ``n`` labels, strong baseline on the
+same, strong ceiling on all ``n + N`` true labels, W2S student on the ``N`` pseudo-labels only. The fits
+only see the triangular factors :math:`T` of :math:`Z=QT` and :math:`\tilde T` of
+:math:`\tilde Z=\tilde Q\tilde T` with :math:`Q^\top y`, :math:`\tilde Q^\top\tilde y`.
+
+Engines (``Static.engine``):
+
+* ``"wishart"``: draws those factors directly by the Bartlett decomposition (:mod:`w2s_theory._wishart`):
+  :math:`T` (all :math:`\min(n,r)` rows) and the first :math:`\min(N,d_s)` rows of :math:`\tilde T`, with
+  :math:`Q^\top y=T\beta+\sigma g`, :math:`g\sim\mathcal N(0,I)`. Equivalently
+  :math:`W=Z^\top Z\sim\mathrm{Wishart}_r(n,I)`, :math:`Z^\top\epsilon\,|\,W\sim\mathcal N(0,\sigma^2W)`.
+  The joint law of the four per-trial risks is exactly the design engine's, for every ``n, N >= 1`` (the
+  singular Bartlett factor covers ``n < r``). Cost :math:`O(r^2 d)` per trial, independent of ``n`` and
+  ``N``; ``n`` and ``N`` are traced, so a grid over sample sizes compiles once per ``rows``.
+* ``"design"``: draws the full designs and noise and compresses them exactly
+  (:func:`w2s_theory._linalg.leading_r_factor`); cost :math:`O((n+N)r^2)` plus :math:`(n+N)r` normals.
+  The reference for the Wishart engine (``tests/test_engines_discrepancy.py``).
+
+Why the Wishart engine is exact: ``docs/theory/discrepancies.md`` (simulation engines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import jax
+
+from w2s_theory._linalg import leading_r_factor
+from w2s_theory._wishart import bartlett_factor
+from w2s_theory.discrepancy.fits import Problem, risks_from_factors
+
+Engine = Literal["wishart", "design"]
+ENGINES: tuple[str, ...] = ("wishart", "design")
+RISK_KEYS: tuple[str, ...] = ("weak", "strong", "ceiling", "w2s")
+
+Factors = tuple[jax.Array, jax.Array, jax.Array, jax.Array]
+
+
+class Traced(NamedTuple):
+    """The traced arguments of a trial: the model in trial coordinates and the sample sizes (floats; only
+    the Wishart engine reads them, the design engine's sizes are static)."""
+
+    problem: Problem
+    n: jax.Array
+    N: jax.Array
+
+
+@dataclass(frozen=True)
+class Static:
+    """What fixes a trial's shapes: the engine, ``r = dim R``, ``d_s`` and the factor rows
+    (:func:`rows_for`)."""
+
+    engine: Engine
+    r: int
+    rows: tuple[int, int]
+
+
+def rows_for(engine: Engine, n: int, N: int, r: int, d_s: int) -> tuple[int, int]:
+    """Rows of the labelled and unlabelled draws: ``(n, N)`` for the design engine, ``(min(n, r),
+    min(N, d_s))`` factor rows for the Wishart engine."""
+    return (n, N) if engine == "design" else (min(n, r), min(N, d_s))
+
+
+def design_factors(key: jax.Array, p: Problem, n: int, N: int) -> Factors:
+    """Draw the two designs and their noise (teacher-first / student-first coordinates) and compress them."""
+    k_z, k_eps, k_zt, k_epst = jax.random.split(key, 4)
+    Z = jax.random.normal(k_z, (n, p.r))
+    Zt = jax.random.normal(k_zt, (N, p.r))
+    y = Z @ p.b_L + p.sigma * jax.random.normal(k_eps, (n,))
+    yt = Zt @ p.b_U + p.sigma * jax.random.normal(k_epst, (N,))
+    T, t = leading_r_factor(Z, y, min(n, p.r))
+    T_u, t_u = leading_r_factor(Zt, yt, min(N, p.d_s))
+    return T, t, T_u, t_u
+
+
+def wishart_factors(
+    key: jax.Array, p: Problem, n: int | jax.Array, N: int | jax.Array, rows: tuple[int, int]
+) -> Factors:
+    """Draw the same factors directly (Bartlett): :math:`O(r^2)` normals instead of :math:`(n+N)r`."""
+    k_T, k_g, k_Tt, k_gt = jax.random.split(key, 4)
+    T = bartlett_factor(k_T, n, p.r, rows[0])
+    T_u = bartlett_factor(k_Tt, N, p.r, rows[1])
+    t = T @ p.b_L + p.sigma * jax.random.normal(k_g, (rows[0],))
+    t_u = T_u @ p.b_U + p.sigma * jax.random.normal(k_gt, (rows[1],))
+    return T, t, T_u, t_u
+
+
+def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    """Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` of one trial."""
+    if static.engine == "design":
+        factors = design_factors(key, traced.problem, *static.rows)
+    else:
+        factors = wishart_factors(key, traced.problem, traced.n, traced.N, static.rows)
+    return risks_from_factors(*factors, traced.problem)
+
+
+def trial_bytes(static: Static) -> int:
+    """Working memory of one trial (float64 bytes): the designs (design engine) or a few ``r x r`` factors."""
+    rows = sum(static.rows) if static.engine == "design" else 0
+    return 8 * (2 * rows * static.r + 8 * static.r * static.r)

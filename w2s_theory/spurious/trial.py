@@ -1,0 +1,184 @@
+r"""One Monte Carlo trial of the group-imbalance model, averaged over label noise exactly.
+
+One trial draws the designs only: ``n`` labelled rows from :math:`\mathcal D(\eta_\ell)` (teacher
+features :math:`\Phi`, rows :math:`z\otimes w`) and ``N`` unlabelled rows from :math:`\mathcal D(\eta_u)`
+(:math:`\tilde\Phi`, :math:`\tilde\Psi`, rows :math:`z\otimes w`, :math:`z\otimes\psi`). Conditional on
+them, averaging over the label noise is exact:
+
+.. math::
+    \mathbb E_\epsilon\mathrm{ER}_{\eta_t}(f_T)=\sigma_y^2\operatorname{tr}\big[(I_{d_z}\otimes M^w(\eta_t))
+    (\Phi^\top\Phi)^{-1}\big]=\sigma_y^2\langle M^w(\eta_t),\bar C\rangle,\qquad
+    \bar C=\textstyle\sum_k[(\Phi^\top\Phi)^{-1}]_{kk},
+
+and with :math:`A=(\tilde\Psi^\top\tilde\Psi)^{-1}\tilde\Psi^\top\tilde\Phi` (the student's OLS map
+applied to the teacher's error, :math:`\beta^*` drops out),
+:math:`\mathbb E_\epsilon\mathrm{ER}_{\eta_t}(f_S)=\sigma_y^2\langle M^\psi(\eta_t),\bar D\rangle`,
+:math:`\bar D=\sum_k[A(\Phi^\top\Phi)^{-1}A^\top]_{kk}` (:math:`[\cdot]_{kk}` the :math:`p\times p`
+diagonal block of core coordinate :math:`k`). A trial therefore returns the two small matrices
+:math:`\bar C\in\mathbb R^{p_T\times p_T}`, :math:`\bar D\in\mathbb R^{p_S\times p_S}`, and the risk on
+*any* test mixture :math:`\eta_t` is a host-side inner product: one fit, a whole test-mixture curve.
+
+Memory: Gram matrices are accumulated over blocks of :data:`ROW_BLOCK` rows (each row block is formed from
+:math:`z` and :math:`w` by a broadcast product), so no :math:`n\times d_T` matrix is ever held. The
+inverse is through a Cholesky factor :math:`L` of :math:`\Phi^\top\Phi`:
+:math:`\bar C` from :math:`L^{-1}`, :math:`\bar D` from :math:`AL^{-\top}`. The derivation of the noise average is in ``docs/theory/spurious.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+from jax.scipy.linalg import cho_solve, solve_triangular
+
+from w2s_theory.spurious.model import SpuriousModelData
+
+OUTPUTS: tuple[str, ...] = ("teacher_moment", "student_moment")
+
+#: Rows per Gram-accumulation block (fixed, so a trial's numbers depend on its key only).
+ROW_BLOCK = 512
+#: Rows per matrix product inside a block. XLA:CPU may split a long contraction (many rows, few columns)
+#: over threads in an order that depends on the device layout; products over at most this many rows gave
+#: the same bits on 1 and 4 devices (tests/test_conformance.py), a 512-row product did not.
+GRAM_ROWS = 128
+
+
+def _gram(A: jax.Array, B: jax.Array) -> jax.Array:
+    r""":math:`A^\top B` summed over row slices of :data:`GRAM_ROWS` rows, in order."""
+    out = A[:GRAM_ROWS].T @ B[:GRAM_ROWS]
+    for start in range(GRAM_ROWS, A.shape[0], GRAM_ROWS):
+        out = out + A[start : start + GRAM_ROWS].T @ B[start : start + GRAM_ROWS]
+    return out
+
+
+@partial(
+    jax.tree_util.register_dataclass,
+    data_fields=["P_T", "P_S", "mu_xi", "sigma_xi", "eta_l", "eta_u"],
+    meta_fields=["hard"],
+)
+@dataclass(frozen=True)
+class Problem:
+    """The traced part of a trial: floats (fractions, means, subspaces) are traced and shapes are static,
+    so a sweep over ``eta_l``, ``eta_u``, ``mu_xi`` or ``sigma_xi2`` never recompiles."""
+
+    P_T: jax.Array
+    P_S: jax.Array
+    mu_xi: jax.Array
+    sigma_xi: jax.Array
+    eta_l: jax.Array
+    eta_u: jax.Array
+    hard: bool
+
+    @classmethod
+    def from_model(cls, model: SpuriousModelData, eta_l: float, eta_u: float) -> Problem:
+        return cls(
+            jnp.asarray(model.P_T),
+            jnp.asarray(model.P_S),
+            jnp.asarray(model.mu_xi),
+            jnp.sqrt(jnp.asarray(model.sigma_xi2)),
+            jnp.asarray(eta_l, dtype=jnp.float64),
+            jnp.asarray(eta_u, dtype=jnp.float64),
+            model.group_model == "hard",
+        )
+
+
+def _group_rows(key: jax.Array, prob: Problem, eta: jax.Array, rows: int) -> jax.Array:
+    r""":math:`\tilde x=[1;\xi]` for ``rows`` draws from :math:`\mathcal D(\eta)`: soft
+    :math:`\xi=\eta\mu_\xi+\sigma_\xi g`; hard :math:`\xi=\mathbb 1[u<\eta]\mu_\xi+\sigma_\xi g`."""
+    k_g, k_u = jax.random.split(key)
+    g = jax.random.normal(k_g, (rows, prob.mu_xi.shape[0]))
+    if prob.hard:
+        shift = (jax.random.uniform(k_u, (rows, 1)) < eta).astype(g.dtype)
+    else:
+        shift = jnp.full((rows, 1), eta)
+    xi = shift * prob.mu_xi[None, :] + prob.sigma_xi * g
+    return jnp.concatenate([jnp.ones((rows, 1)), xi], axis=1)
+
+
+def _kron_rows(z: jax.Array, f: jax.Array) -> jax.Array:
+    """Rows ``kron(z_i, f_i)`` (core index major)."""
+    return (z[:, :, None] * f[:, None, :]).reshape(z.shape[0], -1)
+
+
+def _block_keys(key: jax.Array, total: int) -> tuple[jax.Array, jax.Array]:
+    blocks = -(-total // ROW_BLOCK)
+    keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(blocks))
+    mask = (jnp.arange(blocks * ROW_BLOCK) < total).astype(jnp.float64).reshape(blocks, ROW_BLOCK, 1)
+    return keys, mask
+
+
+def _block(key: jax.Array, prob: Problem, eta: jax.Array, d_z: int, mask: jax.Array):
+    k_z, k_x = jax.random.split(key)
+    z = jax.random.normal(k_z, (ROW_BLOCK, d_z)) * mask  # padded rows are zero: they add nothing
+    x = _group_rows(k_x, prob, eta, ROW_BLOCK)
+    return z, x
+
+
+def teacher_gram(key: jax.Array, prob: Problem, d_z: int, n: int) -> jax.Array:
+    r""":math:`\Phi^\top\Phi` over ``n`` labelled rows from :math:`\mathcal D(\eta_\ell)`."""
+    keys, mask = _block_keys(key, n)
+    d_T = d_z * prob.P_T.shape[0]
+
+    def step(G, km):
+        z, x = _block(km[0], prob, prob.eta_l, d_z, km[1])
+        Phi = _kron_rows(z, x @ prob.P_T.T)
+        return G + _gram(Phi, Phi), None
+
+    G, _ = jax.lax.scan(step, jnp.zeros((d_T, d_T)), (keys, mask))
+    return G
+
+
+def student_grams(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple[jax.Array, jax.Array]:
+    r""":math:`(\tilde\Psi^\top\tilde\Psi,\ \tilde\Psi^\top\tilde\Phi)` over ``N`` rows from :math:`\mathcal D(\eta_u)`."""
+    keys, mask = _block_keys(key, N)
+    d_T, d_S = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0]
+
+    def step(carry, km):
+        G_SS, G_ST = carry
+        z, x = _block(km[0], prob, prob.eta_u, d_z, km[1])
+        Phi, Psi = _kron_rows(z, x @ prob.P_T.T), _kron_rows(z, x @ prob.P_S.T)
+        return (G_SS + _gram(Psi, Psi), G_ST + _gram(Psi, Phi)), None
+
+    (G_SS, G_ST), _ = jax.lax.scan(step, (jnp.zeros((d_S, d_S)), jnp.zeros((d_S, d_T))), (keys, mask))
+    return G_SS, G_ST
+
+
+def _block_trace(X: jax.Array, d_z: int) -> jax.Array:
+    r""":math:`\sum_k X_{kk}` for ``X = Y Yᵀ`` given ``Y`` (rows indexed by (k, a)): returns
+    :math:`\sum_k Y_k Y_k^\top`, :math:`Y_k` the rows of core coordinate :math:`k`."""
+    Y = X.reshape(d_z, -1, X.shape[-1])
+    return jnp.einsum("kam,kbm->ab", Y, Y)
+
+
+def trial_moments(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict[str, jax.Array]:
+    r"""One trial: :math:`\bar C` (``teacher_moment``) and :math:`\bar D` (``student_moment``)."""
+    k_l, k_u = jax.random.split(key)
+    L = jnp.linalg.cholesky(teacher_gram(k_l, prob, d_z, n))
+    L_inv_T = solve_triangular(L, jnp.eye(L.shape[0]), lower=True).T  # (ΦᵀΦ)⁻¹ = L⁻ᵀL⁻¹
+    G_SS, G_ST = student_grams(k_u, prob, d_z, N)
+    A = cho_solve((jnp.linalg.cholesky(G_SS), True), G_ST)
+    return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": _block_trace(A @ L_inv_T, d_z)}
+
+
+@dataclass(frozen=True)
+class Static:
+    """What fixes a trial's shapes: core dimension, features per core coordinate, sample sizes."""
+
+    d_z: int
+    p_T: int
+    p_S: int
+    n: int
+    N: int
+
+
+def trial(key: jax.Array, prob: Problem, static: Static) -> dict[str, jax.Array]:
+    """The family's trial function: :func:`trial_moments` with the static sizes."""
+    return trial_moments(key, prob, static.d_z, static.n, static.N)
+
+
+def trial_bytes(static: Static) -> int:
+    """Working memory of one trial (float64 bytes): a row block of both feature maps and the Grams."""
+    d_T, d_S = static.p_T * static.d_z, static.p_S * static.d_z
+    return 8 * (2 * ROW_BLOCK * (d_T + d_S) + 3 * d_T * d_T + 2 * d_S * d_T + 2 * d_S * d_S)
