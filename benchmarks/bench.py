@@ -39,9 +39,9 @@ from w2s_theory._trials import cpu_blas_single_thread  # noqa: E402
 from w2s_theory.discrepancy import SubspaceModel  # noqa: E402
 from w2s_theory.discrepancy.family import FAMILY  # noqa: E402
 from w2s_theory.discrepancy.fits import Problem  # noqa: E402
+from w2s_theory.discrepancy.theory import expected_risks  # noqa: E402
 from w2s_theory.discrepancy.trial import ENGINES, Static, Traced, rows_for  # noqa: E402
 from w2s_theory.family import _compiled  # noqa: E402
-from w2s_theory.discrepancy.theory import expected_risks  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

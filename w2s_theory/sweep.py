@@ -175,11 +175,17 @@ def _summary_row(kind: ModelKind, point: Mapping[str, Any], res: Mapping[str, np
     for r in kind.risks:
         est = mean_se(res[r])
         row |= {f"{r}_mc": est.value, f"{r}_se": est.se, f"{r}_exact": exact.get(r, "")}
-    ratios = {}
+    ratios, floor = {}, kind.floor(model)
     if kind.roles.ceiling is not None:
-        ratios["pgr"] = (pgr_ratio_of_means(res, kind.roles), per_trial_pgr(res, kind.roles))
+        ratios["pgr"] = (
+            pgr_ratio_of_means(res, kind.roles, floor=floor),
+            per_trial_pgr(res, kind.roles, floor=floor),
+        )
     if kind.roles.baseline is not None:
-        ratios["opr"] = (opr_ratio_of_means(res, kind.roles), per_trial_opr(res, kind.roles))
+        ratios["opr"] = (
+            opr_ratio_of_means(res, kind.roles, floor=floor),
+            per_trial_opr(res, kind.roles, floor=floor),
+        )
     for name, (rom, per_trial) in ratios.items():
         mor = mean_of_ratios(per_trial)
         row |= {

@@ -21,7 +21,8 @@ class ModelKind:
     ``simulate(model, point, key)`` returns per-trial arrays including every name in ``risks``;
     ``exact(model, point)`` the closed-form values under the same names (and ``pgr``/``opr`` where the
     roles define them); ``invariants(model)`` the scalars written next to them; ``roles`` which risks are
-    teacher, student, baseline, ceiling; ``engines`` the selectable engines (first is the default).
+    teacher, student, baseline, ceiling; ``engines`` the selectable engines (first is the default);
+    ``floor(model)`` the rounding level below which a PGR/OPR denominator makes the ratio NaN.
     """
 
     build: Callable[..., Any]
@@ -34,3 +35,4 @@ class ModelKind:
     risks: tuple[str, ...]
     roles: Roles
     engines: tuple[str, ...] = ()
+    floor: Callable[[Any], float] = lambda model: 0.0

@@ -49,7 +49,7 @@ def span_basis(V_w: np.ndarray, V_s: np.ndarray, beta: np.ndarray) -> tuple[np.n
         Arrays of shapes ``(r, d_w)``, ``(r, d_s)``, ``(r,)``.
     """
     d_w = V_w.shape[1]
-    with threadpool_limits(limits=1, user_api="blas"):
+    with threadpool_limits(limits=1, user_api="blas"):  # also when called on its own
         C = V_w.T @ V_s
         outside = V_s - V_w @ C
         C_again = V_w.T @ outside  # second Gram-Schmidt pass: orthogonal to V_w to rounding at any angle
@@ -97,6 +97,11 @@ class SubspaceModelData:
     b_star: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # one BLAS thread: the same bits for any thread count, and no stall on a loaded machine
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._build()
+
+    def _build(self) -> None:
         V_w = _validate.orthonormal_columns("V_w", self.V_w)
         V_s = _validate.orthonormal_columns("V_s", self.V_s)
         beta = _validate.finite_array("beta", self.beta, ndim=1)

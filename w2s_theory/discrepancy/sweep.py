@@ -45,6 +45,7 @@ def _kind(build: Any, arguments: set[str]) -> ModelKind:
         risks=FAMILY.outputs,
         roles=FAMILY.roles,
         engines=ENGINES,
+        floor=lambda model: model.rounding_floor,
     )
 
 

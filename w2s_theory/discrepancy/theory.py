@@ -101,8 +101,8 @@ def expected_risks(
         +(d_w-d_{s\wedge w})\frac{d_s}{N-d_s-1}\Big]+\rho_s+\|P_s(I-P_w)\beta\|^2
         +\frac{d_s}{N-d_s-1}\|(I-P_s)P_w\beta\|^2
 
-    Exact for the shared isotropic Gaussian latent, any principal angles (``docs/theory/discrepancies.md``
-    §3); needs :math:`n>d_w+1`, :math:`n>d_s+1`, :math:`N>d_s+1`.
+    Exact for the shared isotropic Gaussian latent, any principal angles
+    (``docs/theory/discrepancies.md`` §3); needs :math:`n>d_w+1`, :math:`n>d_s+1`, :math:`N>d_s+1`.
 
     Parameters
     ----------
@@ -179,8 +179,9 @@ def _bound_args(n: ArrayLike | None, d_w, d_s, d_sw, sigma2, rho) -> dict[str, n
 
 def pgr_lower_bound(*, n, N, d_w, d_s, d_sw, sigma2, rho) -> np.ndarray:
     r""":math:`\mathrm{PGR}\ge1-\frac{n}{n-d_w-1}\frac{D_N}{d_w}-\frac{n}{d_w}\frac{\rho}{\sigma^2}`,
-    :math:`\rho=\rho_s+\rho_w` (``docs/theory/discrepancies.md``, lower bounds). Not a bound on the exact
-    Gaussian risks near :math:`N\approx d_s` (there the exact risk has :math:`d_s/(N-d_s-1)`)."""
+    :math:`\rho=\rho_s+\rho_w` (``docs/theory/discrepancies.md`` §6.1). Not a bound on the exact
+    Gaussian risks near :math:`N\approx d_s` (there the exact risk has :math:`d_s/(N-d_s-1)`;
+    ``docs/theory/discrepancies.md`` §6.9)."""
     args = _bound_args(n, d_w, d_s, d_sw, sigma2, rho)
     return evaluate(CLOSED_FORMS["bound"]["pgr"], **args, N=_validate.nonnegative_floats("N", N))
 

@@ -33,9 +33,27 @@ class SpuriousModel(SpuriousModelData):
         form: Form | None = None,
     ) -> dict[str, float | np.ndarray]:
         r"""Closed-form :math:`\mathbb E\,\mathrm{ER}_{\eta_t}` of teacher and student and the gain, with
-        :math:`\gamma_z=d_z/n`, :math:`\nu_z=d_z/N`; also per-group (``*_majority``: :math:`\eta_t=0`,
-        ``*_minority``: :math:`\eta_t=1`) and worst-group risks. Every argument may be an array
-        (broadcast); scalars give floats. See :func:`w2s_theory.spurious.theory.expected_risks`."""
+        :math:`\gamma_z=d_z/n`, :math:`\nu_z=d_z/N`.
+
+        Parameters
+        ----------
+        n, N
+            Labelled / unlabelled sample sizes (integers or integer arrays), :math:`n>d_T`, :math:`N>d_S`.
+        eta_l, eta_u, eta_t
+            Minority fractions of the labelled, unlabelled and test distributions, in ``[0, 1]``; arrays
+            broadcast with ``n`` and ``N``.
+        form
+            ``"limit"`` (F3), ``"gaussian"`` (F2) or ``"leading"`` (F1, the paper's theorems); default
+            ``None``: the most accurate form available (F3 soft, leading order hard).
+
+        Returns
+        -------
+        dict
+            ``teacher``, ``student``, ``gain``; per group ``teacher_majority``, ``student_majority``
+            (:math:`\eta_t=0`), ``teacher_minority``, ``student_minority`` (:math:`\eta_t=1`),
+            ``teacher_worst_group``, ``student_worst_group``. Floats for scalar arguments, arrays
+            otherwise (see :func:`w2s_theory.spurious.theory.expected_risks`).
+        """
         out = theory.expected_risks(self, n=n, N=N, eta_l=eta_l, eta_u=eta_u, eta_t=eta_t, form=form)
         return {k: float(v) if np.ndim(v) == 0 else v for k, v in out.items()}
 
