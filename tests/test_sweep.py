@@ -24,7 +24,8 @@ from w2s_theory._sweep import (
     point_key,
     run_sweep,
 )
-from w2s_theory.sweep import ConfigError, parse_config
+from w2s_theory.spurious import SpuriousModel
+from w2s_theory.sweep import ConfigError, parse_config, run
 
 CONFIG = """
 seed = 3
@@ -313,3 +314,57 @@ def test_cli_ctrl_c_says_how_many_points_are_stored_and_how_to_resume(tmp_path):
         "to continue" in err
     )
     assert not list(points.glob(".tmp-*")) and not list(out.rglob(LOCK_NAME))  # cleaned up on the way out
+
+
+# ------------------------------------------------------------------------------ every family sweeps
+def _summary(tmp_path: Path, raw: dict) -> dict[str, str]:
+    out = run(parse_config(raw), tmp_path / "out", resume=False, progress=False).read_text().splitlines()
+    return dict(zip(out[0].split(","), out[1].split(","), strict=True))
+
+
+def test_subspace_summary_has_both_ratio_estimators_exact_values_and_invariants(tmp_path):
+    raw = {"trials": 6, "model": {"kind": "coordinate", "d_w": 4, "d_s": 3, "d_sw": 2, "sigma2": 1.0},
+           "grid": {"n": [20], "N": [30]}}  # fmt: skip
+    row = _summary(tmp_path, raw)
+    for column in ("pgr_ratio_of_means", "pgr_ratio_of_means_se", "pgr_mean_of_ratios", "pgr_mean_of_ratios_se",
+                   "pgr_exact", "opr_ratio_of_means", "opr_exact", "d_sw", "rho_w", "rho_s", "w2s_exact"):  # fmt: skip
+        assert row[column] != "", column
+    assert float(row["d_sw"]) == 2.0 and row["engine"] == "wishart"
+    design = _summary(tmp_path / "d", raw | {"engine": "design"})
+    assert design["engine"] == "design" and design["w2s_mc"] != row["w2s_mc"]  # another engine, same law
+
+
+def test_spurious_kinds_sweep_with_their_own_risks_and_no_pgr(tmp_path):
+    raw = {"trials": 3, "model": {"kind": "spurious_canonical", "d_z": 4, "c": 0.3},
+           "grid": {"n": [60], "N": [50], "eta_l": [0.1], "eta_u": [0.4], "eta_t": [0.5]}}  # fmt: skip
+    row = _summary(tmp_path, raw)
+    assert float(row["gain_exact"]) == pytest.approx(
+        SpuriousModel.canonical(4, c=0.3).expected_risks(60, 50, 0.1, 0.4, 0.5)["gain"], rel=1e-12
+    )
+    assert float(row["xi2"]) == pytest.approx(0.3) and not any(k.startswith("pgr") for k in row)
+
+
+@pytest.mark.parametrize(
+    "raw,match",
+    [
+        ({"engine": "bartlett", "model": {"kind": "coordinate", "d_w": 3, "d_s": 2, "d_sw": 1, "sigma2": 1.0},
+          "grid": {"n": [10], "N": [10]}}, "engine must be one of"),
+        ({"model": {"kind": "spurious_canonical", "d_z": 4}, "grid": {"n": [60], "N": [50]}}, "grid.eta_l is required"),
+        ({"model": {"kind": "remedy", "d_z": 4, "head": "svm"},
+          "grid": {"n": [60], "N": [50], "eta_l": [0.1], "eta_u": [0.4], "eta_t": [0.5], "p": [0.5], "q": [0.7]}},
+         "model.head must be one of"),
+        ({"model": {"kind": "remedy", "d_z": 4},
+          "grid": {"n": [60], "N": [50], "eta_l": [0.1], "eta_u": [0.4], "eta_t": [0.5], "p": [0.5], "q": [1.7]}},
+         "q must lie in"),
+    ],
+)  # fmt: skip
+def test_family_specific_config_errors_name_the_key(raw, match):
+    with pytest.raises(ConfigError, match=match):
+        parse_config(raw)
+
+
+def test_remedy_kind_parses_into_points_with_its_options():
+    cfg = parse_config({"trials": 4, "model": {"kind": "remedy", "d_z": 4},
+                        "grid": {"n": [60], "N": [50], "eta_l": [0.1], "eta_u": [0.4, 0.5], "eta_t": [0.5],
+                                 "p": [0.5], "q": [0.7], "head": ["squares", "logistic"]}})  # fmt: skip
+    assert len(cfg.points) == 4 and {p["head"] for p in cfg.points} == {"squares", "logistic"}

@@ -1,7 +1,7 @@
 """Command line: ``w2s-theory list``, ``w2s-theory reproduce NAME|all``, ``w2s-theory sweep CONFIG.toml``.
 
-typer gives typed options, ``--help`` and shell completion; tqdm (inside the figure functions) shows
-progress with an ETA.
+Built on typer (typed options, ``--help``); the figure functions and sweeps show tqdm progress bars.
+The user-facing help texts are the strings below, written for a terminal (no markup).
 """
 
 from __future__ import annotations
@@ -14,7 +14,12 @@ from threadpoolctl import threadpool_limits
 
 from w2s_theory.figures import Mode, figure, figure_names, reproduce
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+HELP = """Weak-to-strong generalization theory: reproduce the papers' figures and run Monte Carlo sweeps.
+
+Every number is computed in float64; figures and sweeps store each finished point, so an interrupted
+run continues where it stopped."""
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, rich_markup_mode=None)
 
 
 @app.callback()
@@ -66,10 +71,24 @@ def sweep_cmd(
     ),
     resume: bool = typer.Option(False, help="continue a sweep in OUT, skipping finished points"),
 ) -> None:
-    """Run a sweep of any model kind (the config format is in `python -m pydoc w2s_theory.sweep`).
+    """Run a Monte Carlo sweep described by a TOML file; write OUT/summary.csv.
 
-    OUT is locked for the whole run: a second sweep into the same OUT fails at once, naming the PID
-    of the first. Ctrl-C stops after storing the finished points (exit code 130); --resume continues.
+    \b
+    Example CONFIG (the grid is a cartesian product):
+        seed = 0
+        trials = 40
+        engine = "wishart"          # subspace models: "wishart" or "design"
+        [model]
+        kind = "notebook"           # notebook | coordinate | principal_angles |
+        doff = 90                   # spurious_canonical | spurious_random
+        [grid]
+        n = [400, 2000]             # spurious kinds also need eta_l, eta_u, eta_t
+        N = [4000]
+        sigma2 = [0.01, 0.1]
+
+    Each row of summary.csv holds the point, the model's invariants, and per risk the Monte Carlo mean,
+    its standard error and the exact value; PGR and OPR as ratio of means and as mean of ratios. OUT is
+    locked while the sweep runs. Ctrl-C keeps every finished point: run again with --resume.
     """
     from w2s_theory._sweep import DirectoryLockedError, count_stored, lock_directory, remove_temp_files
     from w2s_theory.sweep import ConfigError, load_config, run

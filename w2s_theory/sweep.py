@@ -16,9 +16,11 @@
     N = [4000]
     sigma2 = [0.01, 0.1]
 
-Kinds: ``notebook``, ``coordinate``, ``principal_angles`` (the subspace model; grid needs ``n``, ``N``)
-and ``spurious_canonical``, ``spurious_random`` (the group-imbalance model; grid needs ``n``, ``N``,
-``eta_l``, ``eta_u``, ``eta_t``). The whole config is validated, and every point's model built, before
+Kinds: ``notebook``, ``coordinate``, ``principal_angles`` (the subspace model; grid needs ``n``, ``N``),
+``spurious_canonical``, ``spurious_random`` (the group-imbalance model; grid needs ``n``, ``N``,
+``eta_l``, ``eta_u``, ``eta_t``) and ``remedy`` (Enhanced-W2S in the classification group model; grid
+needs ``n``, ``N``, ``eta_l``, ``eta_u``, ``eta_t``, ``p``, ``q``; options ``head``, ``init``,
+``pseudolabels``). The whole config is validated, and every point's model built, before
 any work starts; an error names the offending key.
 
 ``summary.csv`` has one row per point: the point's parameters, the model's invariants (``d_sw``,
@@ -42,6 +44,7 @@ import numpy as np
 
 from w2s_theory._sweep import Params, atomic_open, run_sweep
 from w2s_theory.discrepancy.sweep import KINDS as DISCREPANCY_KINDS
+from w2s_theory.remedy.sweep import KINDS as REMEDY_KINDS
 from w2s_theory.metrics import (
     mean_of_ratios,
     mean_se,
@@ -54,7 +57,7 @@ from w2s_theory.spurious.sweep import KINDS as SPURIOUS_KINDS
 from w2s_theory.sweep_kind import ModelKind
 
 #: Every model kind a sweep can use: one table per family.
-MODEL_KINDS: dict[str, ModelKind] = {**DISCREPANCY_KINDS, **SPURIOUS_KINDS}
+MODEL_KINDS: dict[str, ModelKind] = {**DISCREPANCY_KINDS, **SPURIOUS_KINDS, **REMEDY_KINDS}
 TOP_LEVEL = frozenset({"seed", "trials", "engine", "model", "grid"})
 
 
@@ -77,7 +80,7 @@ def _kind(point: Mapping[str, Any]) -> ModelKind:
 def build_model(point: Mapping[str, Any]) -> Any:
     """The model of one sweep point (its ``kind`` and constructor arguments)."""
     kind = _kind(point)
-    return kind.build(**{k: v for k, v in point.items() if k in kind.arguments})
+    return kind.build(**{k: v for k, v in point.items() if k in kind.arguments})  # options go to simulate
 
 
 def _check_int(name: str, value: Any, minimum: int) -> None:
@@ -102,10 +105,12 @@ def parse_config(raw: Mapping[str, Any]) -> SweepConfig:
     if "engine" in raw and engine not in kind.engines:
         raise ConfigError(f"engine must be one of {kind.engines} for model.kind = {name!r}, got {engine!r}")
     for key in model:
-        if key not in kind.arguments:
+        if key not in kind.arguments | set(kind.options):
             raise ConfigError(
                 f"model.{key} is not an argument of the {name!r} model; allowed: {sorted(kind.arguments)}"
             )
+        if key in kind.options and model[key] not in kind.options[key]:
+            raise ConfigError(f"model.{key} must be one of {kind.options[key]}, got {model[key]!r}")
     grid = raw.get("grid")
     if not isinstance(grid, Mapping):
         raise ConfigError(f"missing [grid] table (it needs at least {', '.join(kind.sizes)})")
@@ -113,7 +118,7 @@ def parse_config(raw: Mapping[str, Any]) -> SweepConfig:
         if key not in grid and key not in model:
             raise ConfigError(f"grid.{key} is required")
     for key, values in grid.items():
-        if key not in kind.arguments | set(kind.sizes):
+        if key not in kind.arguments | set(kind.sizes) | set(kind.options):
             raise ConfigError(
                 f"grid.{key} is neither one of {', '.join(kind.sizes)} nor an argument of the {name!r} model"
             )
@@ -123,6 +128,8 @@ def parse_config(raw: Mapping[str, Any]) -> SweepConfig:
             isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values
         ):
             raise ConfigError(f"grid.{key} must hold integers >= 1, got {values!r}")
+        if key in kind.options and not all(v in kind.options[key] for v in values):
+            raise ConfigError(f"grid.{key} must hold values from {kind.options[key]}, got {values!r}")
     axes = list(grid)
     fixed = {"kind": name, **model, "trials": trials} | ({"engine": engine} if engine else {})
     points = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jax
@@ -22,7 +22,9 @@ class ModelKind:
     ``exact(model, point)`` the closed-form values under the same names (and ``pgr``/``opr`` where the
     roles define them); ``invariants(model)`` the scalars written next to them; ``roles`` which risks are
     teacher, student, baseline, ceiling; ``engines`` the selectable engines (first is the default);
-    ``floor(model)`` the rounding level below which a PGR/OPR denominator makes the ratio NaN.
+    ``floor(model)`` the rounding level below which a PGR/OPR denominator makes the ratio NaN;
+    ``options`` run choices a point may set in ``[model]`` or ``[grid]`` (name -> allowed values, the first
+    the default), passed to ``simulate`` through the point, not to ``build``.
     """
 
     build: Callable[..., Any]
@@ -36,3 +38,4 @@ class ModelKind:
     roles: Roles
     engines: tuple[str, ...] = ()
     floor: Callable[[Any], float] = lambda model: 0.0
+    options: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
