@@ -1,5 +1,6 @@
-"""The F3 constants (a, b): the 1-d fixed point for b, checked against the spec's numbers, an independent
-quadrature of the *other* fixed-point equation, its limits and its input validation."""
+"""The F3 constants (a, b): the 1-d fixed point for b, checked against the reference numbers of
+docs/theory/spurious.md §8.3, an independent quadrature of the *other* fixed-point equation, its limits
+and its input validation."""
 
 import numpy as np
 import pytest
@@ -10,8 +11,8 @@ from scipy import special
 from w2s_theory.spurious.fixed_point import b_equation, product_design_constants
 
 
-def test_spec_value():
-    """Spec §2.7: (gamma_z, p_T) = (0.05, 4) gives a = 1.25, b = 1.377."""
+def test_reference_value_at_gamma_0_05_p_4():
+    """docs/theory/spurious.md §8.3: (gamma_z, p_T) = (0.05, 4) gives a = 1.25, b = 1.377."""
     a, b = product_design_constants(0.05, 4)
     assert a == pytest.approx(1.25, abs=1e-15)
     assert b == pytest.approx(1.377, abs=5e-4)
@@ -33,7 +34,7 @@ def test_solution_satisfies_both_fixed_point_equations(p, frac):
     assert abs(b_equation(b, ratio, p)) < 1e-11
     first = _laguerre_mean(lambda x: 1.0 / (1.0 + ratio * (a + b * x)), p - 1)
     assert first == pytest.approx(1.0 / a, rel=1e-8)
-    assert b > a > 1.0  # spec: always b > a
+    assert b > a > 1.0  # docs/theory/spurious.md §8.3: always b > a
 
 
 def test_small_ratio_limit_and_first_order():

@@ -1,4 +1,5 @@
-"""GCE identities (spec §3 step 5), the entropy filter, and the optax heads' convergence."""
+"""GCE identities (docs/theory/remedy.md §4.3), the entropy filter (docs/theory/remedy.md §5), and the
+optax heads' convergence."""
 
 import jax
 import jax.numpy as jnp

@@ -45,28 +45,32 @@ def notebook_dsw10():
     return SubspaceModel.notebook(doff=90)
 
 
-def test_discriminates_exact_formula_from_notebook_formula_5B(notebook_dsw10):
-    """n = 2000, N = 400, d_sw = 10: MC agrees with the exact 7.459e-4 and rejects the notebook's 6.30e-4."""
+def test_discriminates_exact_formula_from_notebook_formula(notebook_dsw10):
+    """n = 2000, N = 400, d_sw = 10: MC agrees with the exact 7.459e-4 and rejects the notebook's 6.30e-4
+    (docs/theory/discrepancies.md §4.4, §10.1; docs/theory/monte_carlo.md §8)."""
     m = notebook_dsw10
     mc = m.simulate(2000, 400, trials=200, seed=5)
-    assert_mc_close(mc["w2s"], m.expected_risks(2000, 400)["w2s"], label="5B w2s exact")
+    assert_mc_close(mc["w2s"], m.expected_risks(2000, 400)["w2s"], label="stated vs exact: w2s exact")
     z_notebook = (mc["w2s"].mean() - m.paper_risks(2000, 400)["w2s"]) / (mc["w2s"].std(ddof=1) / np.sqrt(200))
     assert z_notebook > 5, f"the notebook formula should be rejected, z = {z_notebook:.1f}"
 
 
-def test_weak_teacher_at_n_400_rejects_sigma2_dw_over_n_5B(notebook_dsw10):
+def test_weak_teacher_at_n_400_rejects_sigma2_dw_over_n(notebook_dsw10):
+    """n = 400 = 2 d_w: MC agrees with the exact 1.0563e-2 and rejects the stated curve sigma2 d_w/n + rho_w
+    (docs/theory/discrepancies.md §4.4; docs/theory/monte_carlo.md §8)."""
     m = notebook_dsw10
     mc = m.simulate(400, 120, trials=200, seed=6)
     exact = m.expected_risks(400, 120)["weak"]
     assert exact == pytest.approx(1.0563e-2, abs=5e-7)
-    assert_mc_close(mc["weak"], exact, label="5B weak n=400")
+    assert_mc_close(mc["weak"], exact, label="stated vs exact: weak n=400")
     stated = m.paper_risks(400, 120)["weak"]
     assert (mc["weak"].mean() - stated) / (mc["weak"].std(ddof=1) / np.sqrt(200)) > 5
 
 
 @pytest.mark.parametrize("n,N", [(80, 60), (80, 200), (200, 1000)])
-def test_general_principal_angles_5C(n, N):
-    """Spec §5.C: D = 60, d_s = 20, d_w = 30, 8 shared and 10 tilted directions (cos ~ U(0.2, 0.9))."""
+def test_general_principal_angles(n, N):
+    """docs/theory/discrepancies.md §8.1: D = 60, d_s = 20, d_w = 30, 8 shared and 10 tilted directions
+    (cos ~ U(0.2, 0.9))."""
     rng = np.random.default_rng(2025)
     angles = np.r_[np.zeros(8), np.arccos(rng.uniform(0.2, 0.9, size=10))]
     beta = rng.standard_normal(60) / np.sqrt(60)
@@ -74,7 +78,9 @@ def test_general_principal_angles_5C(n, N):
     noise_only = SubspaceModel.from_principal_angles(angles, d_w=30, d_s=20, sigma2=0.5, D=60)
     for model, tag in [(m, "full"), (noise_only, "noise-only")]:
         mc = model.simulate(n, N, trials=2000, seed=n + N)
-        assert_mc_close(mc["w2s"], model.expected_risks(n, N)["w2s"], label=f"5C {tag} n={n} N={N}")
+        assert_mc_close(
+            mc["w2s"], model.expected_risks(n, N)["w2s"], label=f"principal angles {tag} n={n} N={N}"
+        )
 
 
 def test_pgr_opr_ratio_of_means_match_exact_ratios():
@@ -146,9 +152,10 @@ def test_kernel_equals_numpy_reference_including_min_norm_regime(n, N):
 
 
 def test_invariance_to_invertible_feature_maps_within_each_subspace():
-    """Ridgeless fits depend on the features only through their column space (spec §1.2): a Problem built
-    from re-scaled bases B_w A_w, B_s A_s has the same law-determining invariants (orthonormal bases,
-    rho_w, rho_s, principal angles, target in V_s ∩ V_w), and its risks agree with the original's in law."""
+    """Ridgeless fits depend on the features only through their column space
+    (docs/theory/discrepancies.md §1.5): a Problem built from re-scaled bases B_w A_w, B_s A_s has the same
+    law-determining invariants (orthonormal bases, rho_w, rho_s, principal angles, target in V_s ∩ V_w), and
+    its risks agree with the original's in law."""
     rng = np.random.default_rng(4)
     m = SubspaceModel.from_principal_angles(
         [0.3, 0.5, 1.1], d_w=5, d_s=4, sigma2=0.3, beta=rng.standard_normal(9)

@@ -1,9 +1,10 @@
-"""Monte Carlo (noise-averaged, spec §2.9) against the proportional limit F3, the spec's §5 checks, and
-exact identities of the simulator.
+"""Monte Carlo (noise-averaged, docs/theory/spurious.md §10) against the proportional limit F3, the
+reference settings of docs/theory/spurious.md §11, and exact identities of the simulator.
 
-Finite-d_z bias allowance (stated, not tuned per test): F3 is a d_z -> oo limit; deterministic
-equivalents carry an O(1/d_z) relative correction. A scan at C0 (spec §5.1, §5.3 and the large-nu example
-of §2.7; d_z = 25, 50, 100; 40-400 trials each) measured MC/F3 - 1 = c/d_z with c = 0.3-0.6 for the
+Finite-d_z bias allowance (docs/theory/monte_carlo.md §6; stated, not tuned per test): F3 is a d_z -> oo
+limit; deterministic equivalents carry an O(1/d_z) relative correction. A scan at C0 (settings of
+docs/theory/spurious.md §11.2, §11.4 and the large-nu example of docs/theory/spurious.md §8.5;
+d_z = 25, 50, 100; 40-400 trials each) measured MC/F3 - 1 = c/d_z with c = 0.3-0.6 for the
 teacher and c = 0.9-2.3 for the student (largest at nu_z = 0.2), so each risk gets
 ``C_BIAS * risk / d_z`` with ``C_BIAS = 2.5`` and a gain the sum of both; the O(1/d_z) rate itself is
 checked by ``test_mc_converges_to_F3_at_rate_1_over_d_z``.
@@ -47,11 +48,12 @@ def check_against_F3(model, n, N, etas, trials, seed, label, eta_ts=None):
 
 
 @pytest.mark.parametrize("eta_u", [0.0, 0.1, 0.5, 1.0])
-def test_table_5_1_mc_vs_F3_and_group_risks(eta_u):
-    """Spec §5.1 at d_z = 100, gamma_z = nu_z = .05; eta_t = 0 (majority), .5, 1 (minority) from one fit."""
+def test_mc_vs_F3_eta_u_sweep_and_group_risks(eta_u):
+    """eta_u sweep setting of docs/theory/spurious.md §11.2 at d_z = 100, gamma_z = nu_z = .05; eta_t = 0
+    (majority), .5, 1 (minority) from one fit."""
     m = SpuriousModel.canonical(100, c=0.0, m=3.0)
     mc = check_against_F3(
-        m, 2000, 2000, (0.1, eta_u, 0.5), 6, 0, f"5.1 eta_u={eta_u}", eta_ts=[0.0, 0.5, 1.0]
+        m, 2000, 2000, (0.1, eta_u, 0.5), 6, 0, f"eta_u sweep eta_u={eta_u}", eta_ts=[0.0, 0.5, 1.0]
     )
     if eta_u == 0.1:  # MC rejects the F1 and F2 teacher at gamma_z = .05: 5.44 and 6.80 vs F3 7.366
         est = mean_se(mc["teacher"][:, 1] / 0.05)
@@ -61,29 +63,31 @@ def test_table_5_1_mc_vs_F3_and_group_risks(eta_u):
 
 
 @pytest.mark.parametrize("eta_u", [0.0, 0.5])
-def test_table_5_2_mc_vs_F3(eta_u):
+def test_mc_vs_F3_eta_u_star_shift_setting(eta_u):
+    """eta_u* shift setting of docs/theory/spurious.md §11.3 (||Xi||_F^2 = .25) at d_z = 100."""
     m = SpuriousModel.canonical(100, c=0.25, m=3.0)
-    check_against_F3(m, 2000, 2000, (0.1, eta_u, 0.5), 6, 1, f"5.2 eta_u={eta_u}")
+    check_against_F3(m, 2000, 2000, (0.1, eta_u, 0.5), 6, 1, f"eta_u* shift eta_u={eta_u}")
 
 
 def test_large_nu_example_separates_F1_F2_F3():
-    """Spec §2.7: gamma_z = .02, nu_z = .2, ||Xi||^2 = .25, ||mu_T||^2 = 9, eta = (.1, .1, .5):
-    F1 +2.25, F2 -0.57, F3 -2.32; MC sides with F3."""
+    """docs/theory/spurious.md §8.5: gamma_z = .02, nu_z = .2, ||Xi||^2 = .25, ||mu_T||^2 = 9,
+    eta = (.1, .1, .5): F1 +2.25, F2 -0.57, F3 -2.32; MC sides with F3."""
     m = SpuriousModel.canonical(100, c=0.25, m=3.0)
-    mc = check_against_F3(m, 5000, 500, (0.1, 0.1, 0.5), 6, 2, "2.7 large nu")
+    mc = check_against_F3(m, 5000, 500, (0.1, 0.1, 0.5), 6, 2, "large nu")
     est = mean_se(mc["gain"] / 0.02)
     for form in ("leading", "gaussian"):
         other = float(th.risks_at(m, 0.02, 0.2, 0.1, 0.1, 0.5, form)["gain"]) / 0.02
         assert est.value < other - 1.0, (form, est, other)
 
 
-def test_threshold_5_3_soft_fails_hard_does_not():
-    """Spec §5.3 (gamma_z = .05, nu_z = .02): the soft gain crosses 0 near ||mu_T||^2 = 37.5 (F3: +1.11,
-    -0.27, -1.65); the hard mixture's gain stays positive (LO +2.91). This separates the two models."""
+def test_failure_threshold_soft_fails_hard_does_not():
+    """docs/theory/spurious.md §11.4 (gamma_z = .05, nu_z = .02): the soft gain crosses 0 near
+    ||mu_T||^2 = 37.5 (F3: +1.11, -0.27, -1.65); the hard mixture's gain stays positive (LO +2.91). This
+    separates the two models."""
     soft_gain, hard_gain = [], []
     for m2 in (25.0, 37.5, 50.0):
         soft = SpuriousModel.canonical(100, c=0.0, m=np.sqrt(m2))
-        mc = check_against_F3(soft, 2000, 5000, (0.1, 0.4, 0.2), 4, 3, f"5.3 |mu_T|^2={m2}")
+        mc = check_against_F3(soft, 2000, 5000, (0.1, 0.4, 0.2), 4, 3, f"failure threshold |mu_T|^2={m2}")
         soft_gain.append(mean_se(mc["gain"] / 0.05))
         hard = soft.with_group_model("hard").simulate(2000, 5000, 0.1, 0.4, 0.2, trials=4, seed=3)
         hard_gain.append(mean_se(hard["gain"] / 0.05))
@@ -92,18 +96,19 @@ def test_threshold_5_3_soft_fails_hard_does_not():
         assert est.value > 2.0 + 5 * est.se, est  # hard LO +2.91; finite gamma only raises it (a, b > 1)
 
 
-def test_finite_gamma_sanity_5_7():
-    """Random orthonormal T (p = 6, p_T = 4), mu_xi = T (1.5, 1, .5), eta_l = .1, eta_t = 0, gamma_z = .05:
-    MC teacher 0.274 (spec, d_z = 200), F3 0.2715, F1 0.2018."""
+def test_finite_gamma_sanity_mc_sides_with_F3():
+    """docs/theory/spurious.md §11.7: random orthonormal T (p = 6, p_T = 4), mu_xi = T (1.5, 1, .5),
+    eta_l = .1, eta_t = 0, gamma_z = .05: MC teacher 0.274 (measured at d_z = 200), F3 0.2715, F1 0.2018."""
     m = SpuriousModel.random(d_z=100, p=6, p_T=4, p_S=2, xi2=0.5, mu_T=[1.5, 1.0, 0.5], seed=7)
-    mc = check_against_F3(m, 2000, 2000, (0.1, 0.1, 0.0), 6, 4, "5.7")
+    mc = check_against_F3(m, 2000, 2000, (0.1, 0.1, 0.0), 6, 4, "finite-gamma sanity")
     assert mean_se(mc["teacher"]).value > 0.2018 * 1.25  # F1 underestimates by at least the factor a
 
 
 # ------------------------------------------------------------------------------ convergence (slope)
 def test_mc_converges_to_F3_at_rate_1_over_d_z():
-    """Regress log(MC - F3) on log d_z for the student at §5.1, eta_u = 0 (largest bias, ~7% at d_z = 16):
-    slope within [-1.5, -0.5] (theory: -1), and the bias shrinks monotonically."""
+    """Regress log(MC - F3) on log d_z for the student at the docs/theory/spurious.md §11.2 setting,
+    eta_u = 0 (largest bias, ~7% at d_z = 16): slope within [-1.5, -0.5] (theory: -1), and the bias
+    shrinks monotonically (docs/theory/monte_carlo.md §7)."""
     dzs, gaps = (16, 32, 64), []
     for d_z, trials in zip(dzs, (160, 80, 40), strict=True):
         m = SpuriousModel.canonical(d_z, c=0.0, m=3.0)
@@ -137,8 +142,8 @@ def test_test_mixture_curve_is_quadratic_soft_linear_hard_per_trial():
 
 
 def test_noise_average_matches_explicit_label_noise():
-    """The §2.9 trace formula equals an explicit average over label-noise draws of the fitted excess risks
-    (same designs, built here with numpy from the same keys)."""
+    """The trace formula of docs/theory/spurious.md §10 equals an explicit average over label-noise draws
+    of the fitted excess risks (same designs, built here with numpy from the same keys)."""
     m = SpuriousModel.canonical(6, c=0.3, m=2.0, m4=1.0)
     n, N, el, eu, et = 80, 60, 0.2, 0.4, 0.7
     key = trial_keys(0, 1)[0]
@@ -181,10 +186,10 @@ def test_teacher_shared_across_eta_u_with_one_seed():
 
 
 def test_hard_model_leading_order_is_the_small_gamma_limit_of_the_hard_mc():
-    """The hard mixture has no F3 (spec §2.8 gives its leading order only). Its MC approaches the §2.8
-    matrix form linearly in gamma_z = nu_z: measured MC/LO - 1 = 0.149, 0.071, 0.035 (teacher) at
-    gamma_z = .02, .01, .005 (d_z = 30, 30 trials). Check: the relative gap is positive, resolved, and
-    halves (ratio in [1.4, 2.8]) when gamma_z halves."""
+    """The hard mixture has no F3 (docs/theory/spurious.md §9.4: leading order only). Its MC approaches
+    the matrix form of docs/theory/spurious.md §9.2 linearly in gamma_z = nu_z: measured MC/LO - 1 =
+    0.149, 0.071, 0.035 (teacher) at gamma_z = .02, .01, .005 (d_z = 30, 30 trials). Check: the relative
+    gap is positive, resolved, and halves (ratio in [1.4, 2.8]) when gamma_z halves."""
     gaps = {}
     for g in (0.02, 0.01):
         h = SpuriousModel.canonical(30, c=0.25, m=3.0, m4=1.0, group_model="hard")

@@ -1,4 +1,6 @@
-"""Closed forms against the spec's stated numbers (§5.A, §5.D, §3.1) and limiting cases (§2.4, §5.E)."""
+"""Closed forms against reference numbers (authors' configuration: docs/theory/discrepancies.md §10.1;
+lower-bound figure: docs/theory/discrepancies.md §10.2) and limiting cases
+(docs/theory/discrepancies.md §3.4, §6.9)."""
 
 import numpy as np
 import pytest
@@ -8,8 +10,8 @@ from w2s_theory.discrepancy import theory as th
 
 
 def assert_printed(value: float, printed: str, units: float = 0.5):
-    """``value`` rounds to the spec's printed number: |value - printed| <= half a unit in the last digit
-    (``units`` widens it where the spec's own rounding is off, documented at the call)."""
+    """``value`` rounds to the printed reference number: |value - printed| <= half a unit in the last digit
+    (``units`` widens it where the printed number's own rounding is off, documented at the call)."""
     mantissa = printed.split("e")[0]
     decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
     exponent = int(printed.split("e")[1]) if "e" in printed else 0
@@ -23,7 +25,7 @@ def notebook_models():
 
 
 def test_notebook_rho_and_bias_pieces(notebook_models):
-    # spec §3.1 printed rho values and §5.A bias pieces
+    # rho: docs/theory/discrepancies.md §10.1; bias pieces: docs/theory/discrepancies.md §1.3
     for d_sw, rho_w, bias_sw, bias_ws in [
         (10, "2.56e-4", "2.541e-4", "5.307e-5"),
         (50, "2.34e-4", "2.250e-4", "4.566e-5"),
@@ -37,8 +39,10 @@ def test_notebook_rho_and_bias_pieces(notebook_models):
         assert_printed(m.bias_ws, bias_ws)
 
 
-# spec §5.A: d_sw, sigma2, n, N, ER_w, ER_s, ER_c, ER_w2s (exact columns), notebook W2S curve
-TABLE_5A = [
+# Reference values at the authors' configuration (docs/theory/discrepancies.md §1.6, §10.1):
+# d_sw, sigma2, n, N, ER_w, ER_s, ER_c, ER_w2s (exact: docs/theory/discrepancies.md §3),
+# stated W2S curve (docs/theory/discrepancies.md §4.2)
+AUTHORS_CONFIG_TABLE = [
     (10, 1e-2, 2000, 400, "1.3960e-3", "5.842e-4", "4.921e-4", "7.459e-4", "6.302e-4"),
     (10, 1e-2, 2000, 4000, "1.3960e-3", "5.842e-4", "2.252e-4", "3.950e-4", "3.926e-4"),
     (10, 1e-2, 400, 4000, "1.0563e-2", "3.418e-3", "2.887e-4", "1.077e-3", "1.052e-3"),
@@ -53,8 +57,9 @@ TABLE_5A = [
 ]
 
 
-@pytest.mark.parametrize("row", TABLE_5A, ids=lambda r: f"dsw{r[0]}-s{r[1]}-n{r[2]}-N{r[3]}")
-def test_exact_expectations_table_5A(notebook_models, row):
+@pytest.mark.parametrize("row", AUTHORS_CONFIG_TABLE, ids=lambda r: f"dsw{r[0]}-s{r[1]}-n{r[2]}-N{r[3]}")
+def test_exact_expectations_at_authors_configuration(notebook_models, row):
+    """Exact and stated risks at the authors' configuration (docs/theory/discrepancies.md §1.6, §10.1)."""
     d_sw, sigma2, n, N, weak, strong, ceiling, w2s, notebook_curve = row
     m = notebook_models[d_sw].with_sigma2(sigma2)
     ex = m.expected_risks(n, N)
@@ -67,29 +72,32 @@ def test_exact_expectations_table_5A(notebook_models, row):
     "d_sw,n,pgr,opr", [(10, 2000, "0.855", "1.479"), (10, 400, "0.923", "3.17"), (50, 2000, "0.684", "0.995"),
                        (90, 2000, "0.531", "0.804")],
 )  # fmt: skip
-def test_exact_pgr_opr_table_5A(notebook_models, d_sw, n, pgr, opr):
+def test_exact_pgr_opr_at_authors_configuration(notebook_models, d_sw, n, pgr, opr):
+    """PGR and OPR as ratios of exact expectations (docs/theory/discrepancies.md §5.2) at N = 4000."""
     ex = notebook_models[d_sw].expected_risks(n, 4000)
     assert_printed(ex["pgr"], pgr)
     assert_printed(ex["opr"], opr)
 
 
-def test_more_exact_values_5A():
+def test_more_exact_values_at_authors_configuration():
+    """d_sw = 0, and the PGR > 1 example of docs/theory/discrepancies.md §6.8."""
     m0 = SubspaceModel.notebook(doff=100)  # d_sw = 0
     ex = m0.expected_risks(2000, 4000)
     assert_printed(ex["w2s"], "3.448e-4")
     assert_printed(ex["pgr"], "0.898")
-    # the spec prints 1.695; its own ER_s / ER_w2s = 5.842e-4 / 3.448e-4 = 1.6943, so allow one unit
+    # printed as 1.695, but ER_s / ER_w2s = 5.842e-4 / 3.448e-4 = 1.6943, so allow one unit
     assert_printed(ex["opr"], "1.695", units=1.0)
     ex = SubspaceModel.notebook(doff=90, sigma2=1e-1).expected_risks(2000, 4000)
     assert_printed(ex["w2s"], "1.139e-3")
     assert_printed(ex["ceiling"], "1.751e-3")
-    assert_printed(ex["pgr"], "1.06")  # W2S beats the ceiling (spec §2.4.6)
+    assert_printed(ex["pgr"], "1.06")  # W2S beats the ceiling (docs/theory/discrepancies.md §6.8)
 
 
-BOUND_FIG = dict(d_w=100, d_s=80, d_sw=10, sigma2=1.0, rho=0.1)  # spec §3.1 theory-only figure
+BOUND_FIG = dict(d_w=100, d_s=80, d_sw=10, sigma2=1.0, rho=0.1)  # docs/theory/discrepancies.md §10.2
 
 
-def test_lower_bound_values_5D():
+def test_lower_bound_figure_values():
+    """Bounds, n* and the peaks of the lower-bound figure (docs/theory/discrepancies.md §6.5, §10.2)."""
     pgr = lambda n, N: float(th.pgr_lower_bound(n=n, N=N, **BOUND_FIG))
     opr = lambda n, N: float(th.opr_lower_bound(n=n, N=N, **BOUND_FIG))
     assert_printed(pgr(220, 4000), "0.5618")
@@ -101,7 +109,7 @@ def test_lower_bound_values_5D():
     assert_printed(n_star, "210.2")
     assert_printed(pgr(n_star, 4000), "0.5627")
     assert_printed(opr(n_star, 4000), "1.829")
-    # §3.1: at N = 4000 for n = 220, 510, 800, and peaks for N = 1600, 2800, 4000
+    # docs/theory/discrepancies.md §10.2: N = 4000 for n = 220, 510, 800; peaks for N = 1600, 2800, 4000
     for n, p, o in [(220, "0.562", "1.826"), (510, "0.343", "1.217"), (800, "0.065", "0.856")]:
         assert_printed(pgr(n, 4000), p)
         assert_printed(opr(n, 4000), o)
@@ -128,7 +136,7 @@ def test_n_star_is_the_grid_argmax():
 def test_sample_size_thresholds():
     p = {k: v for k, v in BOUND_FIG.items()}
     N_opr = float(th.N_for_opr_above_1(n=220, **p))
-    # spec §2.4.4 formula, written independently
+    # docs/theory/discrepancies.md §6.6 formula, written independently
     n, d_w, d_s, d_sw, s2, rho = 220, 100, 80, 10, 1.0, 0.1
     assert N_opr == pytest.approx(
         d_s * (d_w - d_sw) / ((n - d_w - 1) / n * (d_s - n * rho / s2) - d_sw), rel=1e-12
@@ -145,9 +153,10 @@ def test_sample_size_thresholds():
 
 
 def test_bounds_hold_for_exact_risks_once_N_is_5_d_s():
-    """The §2.4 bounds use d_s/N; the exact risks have d_s/(N - d_s - 1) and extra bias, so they are not
-    bounds near N ~ d_s (documented finding: violated up to N = 4 d_s at n = 800 when rho sits in the
-    teacher) but hold on the figure's grid for N >= 5 d_s."""
+    """The bounds of docs/theory/discrepancies.md §6.1 use d_s/N; the exact risks have d_s/(N - d_s - 1)
+    and extra bias, so they are not bounds near N ~ d_s (documented finding,
+    docs/theory/discrepancies.md §6.9: violated up to N = 4 d_s at n = 800 when rho sits in the teacher)
+    but hold on the figure's grid for N >= 5 d_s."""
     n = np.linspace(110, 800, 60).astype(int)[:, None]
     N = np.linspace(400, 4000, 60).astype(int)[None, :]
     for rho_w, rho_s in [(0.05, 0.05), (0.1, 0.0), (0.0, 0.1)]:

@@ -1,6 +1,6 @@
-"""Closed forms against the spec's §5 numbers (checks 1-8) and against each other.
+"""Closed forms against the reference numbers of docs/theory/spurious.md §6 and §11, and against each other.
 
-Units: gains and risks are divided by sigma_y^2 gamma_z, as in the spec's tables.
+Units: gains and risks are divided by sigma_y^2 gamma_z, as in the tables of docs/theory/spurious.md §11.
 """
 
 import numpy as np
@@ -28,13 +28,13 @@ def assert_printed(value, printed: str):
     assert abs(value - float(printed)) <= 0.5 * 10.0**-decimals * (1 + 1e-9), f"{value:.6f} vs {printed}"
 
 
-# ------------------------------------------------------------------------------------- §5.1 eta_u sweep
-TABLE_51 = {
+# ---------------------------------------------------------------- eta_u sweep (docs/theory/spurious.md §11.2)
+ETA_U_SWEEP = {
     "leading": ("3.900", "3.990", "3.900", "3.630", "2.550", "0.750", "-3.300"),
     "gaussian": ("4.776", "4.888", "4.776", "4.438", "3.088", "0.838", "-4.224"),
     "limit": ("5.213", "5.337", "5.213", "4.841", "3.354", "0.874", "-4.704"),
 }
-HARD_51 = ("4.541", "4.591", "4.541", "4.392", "3.796", "2.801", "0.564")
+HARD_ETA_U_SWEEP = ("4.541", "4.591", "4.541", "4.392", "3.796", "2.801", "0.564")
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +42,15 @@ def c0():
     return SpuriousModel.canonical(D_Z, c=0.0, m=3.0)
 
 
-@pytest.mark.parametrize("form", list(TABLE_51))
-def test_table_5_1(c0, form):
+@pytest.mark.parametrize("form", list(ETA_U_SWEEP))
+def test_eta_u_sweep_reference_gains(c0, form):
+    """The F1, F2, F3 rows of the eta_u sweep table (docs/theory/spurious.md §11.2)."""
     gains = units(c0, 0.05, 0.05, 0.1, np.array(ETA_US), 0.5, form)
-    for g, printed in zip(gains, TABLE_51[form], strict=True):
+    for g, printed in zip(gains, ETA_U_SWEEP[form], strict=True):
         assert_printed(g, printed)
 
 
-def test_table_5_1_leading_to_1e9_and_quadratic_law(c0):
+def test_eta_u_sweep_leading_to_1e9_and_quadratic_law(c0):
     """F1 = 3.99 - 9 (eta_u - 0.1)^2 exactly: symmetric about eta_l, fails beyond 0.1 + sqrt(3.99/9)."""
     eta_u = np.linspace(0, 1, 41)
     gains = units(c0, 0.05, 0.05, 0.1, eta_u, 0.5)
@@ -62,16 +63,18 @@ def test_table_5_1_leading_to_1e9_and_quadratic_law(c0):
     assert_printed(teacher["leading"], "5.44")
 
 
-def test_table_5_1_hard_model_does_not_fail(c0):
+def test_eta_u_sweep_hard_model_does_not_fail(c0):
+    """Hard-model row of docs/theory/spurious.md §11.2: the gain stays positive on [0, 1]."""
     hard = c0.with_group_model("hard")
     gains = units(hard, 0.05, 0.0, 0.1, np.array(ETA_US), 0.5)
-    for g, printed in zip(gains, HARD_51, strict=True):
+    for g, printed in zip(gains, HARD_ETA_U_SWEEP, strict=True):
         assert_printed(g, printed)
     assert np.all(units(hard, 0.05, 0.0, 0.1, np.linspace(0, 1, 21), 0.5) > 0)
 
 
-# -------------------------------------------------------------------------------- §5.2 eta_u* shift
-def test_table_5_2_and_clipped_eta_u_star():
+# --------------------------------------------------------------- eta_u* shift (docs/theory/spurious.md §11.3)
+def test_eta_u_star_shift_table_and_clipping():
+    """Xi mu_S != 0 (docs/theory/spurious.md §11.3): the F3 and F1 rows, and eta_u* clipped to 0."""
     m = SpuriousModel.canonical(D_Z, c=0.25, m=3.0)
     for form, row in {
         "limit": ("4.912", "4.845", "4.628", "4.261", "3.074", "1.286", "-2.526"),
@@ -86,21 +89,24 @@ def test_table_5_2_and_clipped_eta_u_star():
     assert m.optimal_eta_u(n=N_005, N=10**9, eta_l=0.1, eta_t=0.5, form="leading") == 0.0
 
 
-# ------------------------------------------------------------------------------ §5.3 failure threshold
-def test_threshold_5_3():
-    """Gain = 3 - 0.08 ||mu_T||^2 (F1, nu_z -> 0): crosses zero at 37.5 = 12.5 (p_T - 1)."""
+# ---------------------------------------------------------- failure threshold (docs/theory/spurious.md §11.4)
+def test_failure_threshold_reference_values():
+    """docs/theory/spurious.md §11.4: gain = 3 - 0.08 ||mu_T||^2 (F1, nu_z -> 0) crosses zero at
+    37.5 = 12.5 (p_T - 1)."""
     for m2, printed in [(25.0, 1.0), (37.5, 0.0), (50.0, -1.0)]:
         m = SpuriousModel.canonical(D_Z, c=0.0, m=np.sqrt(m2))
         assert units(m, 0.05, 0.0, 0.1, 0.4, 0.2) == pytest.approx(printed, abs=1e-9)
         hard = units(m.with_group_model("hard"), 0.05, 0.0, 0.1, 0.4, 0.2)
-        assert hard == pytest.approx(2.91, abs=0.02), "hard-model LO gain stays ~ +2.91 (spec §5.3)"
+        assert hard == pytest.approx(2.91, abs=0.02), (
+            "hard-model LO gain stays ~ +2.91 (docs/theory/spurious.md §11.4)"
+        )
     m = SpuriousModel.canonical(D_Z, c=0.0, m=1.0)
     for form in ("leading", "gaussian", "limit"):
         thr = m.failure_threshold(n=N_005, N=10**7, eta_l=0.1, eta_u=0.4, eta_t=0.2, form=form)
         assert thr == pytest.approx(37.5, rel=2e-3), form  # nu_z = 2e-5: 12.5 (p_T - 1) up to O(nu_z)
     exact = SpuriousModel.canonical(D_Z, c=0.0, m=np.sqrt(37.5))
     assert units(exact, 0.05, 0.0, 0.1, 0.4, 0.2, "limit") == pytest.approx(0.0, abs=1e-9)
-    # F3 numbers at nu_z = .02 (spec: +1.11, -0.27, -1.65)
+    # F3 numbers at nu_z = .02 (docs/theory/spurious.md §11.4: +1.11, -0.27, -1.65)
     for m2, printed in [(25.0, "1.11"), (37.5, "-0.27"), (50.0, "-1.65")]:
         m = SpuriousModel.canonical(150, c=0.0, m=np.sqrt(m2))
         assert_printed(units(m, 0.05, 0.02, 0.1, 0.4, 0.2, "limit"), printed)
@@ -119,9 +125,10 @@ def test_threshold_is_where_gain_changes_sign():
     assert base.failure_threshold(n=N_005, N=8000, eta_l=0.1, eta_u=0.2, eta_t=0.3) == np.inf
 
 
-# ------------------------------------------------------------------------------ §5.4 eta_u* drift
+# --------------------------------------------------------------- eta_u* drift (docs/theory/spurious.md §11.5)
 @pytest.mark.parametrize("nu_z,printed", [(0.05, "0.152"), (0.1, "0.192"), (0.2, "0.25")])
-def test_eta_u_star_drift_5_4(nu_z, printed):
+def test_eta_u_star_drift_with_mu_S(nu_z, printed):
+    """F1 eta_u* for ||mu_S||^2 = 9 at three nu_z (docs/theory/spurious.md §11.5)."""
     m = SpuriousModel.canonical(D_Z, c=0.0, m=3.0, m4=3.0)
     N = round(D_Z / nu_z)
     assert_printed(m.optimal_eta_u(n=N_005, N=N, eta_l=0.1, eta_t=0.5, form="leading"), printed)
@@ -140,16 +147,19 @@ def test_eta_u_star_matches_grid_argmax(form, c, m4, nu_z):
     assert abs(grid[np.argmax(gains)] - star) <= 1e-4
 
 
-# ------------------------------------------------------------------------------ §5.5 matched fractions
-def test_matched_fractions_5_5():
+# ---------------------------------------------------------- matched fractions (docs/theory/spurious.md §11.6)
+def test_matched_fractions():
+    """nu_max per form (docs/theory/spurious.md §5.1, §8.4, §11.6), the sign flip at nu_max, and the
+    gain decreasing in ||Xi||_F^2 (docs/theory/spurious.md §5.3)."""
     m = SpuriousModel.canonical(D_Z, c=0.25, m=3.0, m4=1.0)
     q = (0.5 - 0.1) ** 2 * float(m.mu_S @ m.mu_S)
     out = th.matched_fractions(m, n=N_005, N=4000, eta_l=0.1, eta_t=0.5, form="leading")
     assert out["nu_max"] == pytest.approx(1 / (m.p_S + q), rel=1e-12)
     out2 = th.matched_fractions(m, n=N_005, N=4000, eta_l=0.1, eta_t=0.5, form="gaussian")
     assert out2["nu_max"] == pytest.approx(1 / (2 * m.p_S + q), rel=1e-12)
-    # with mu_xi in range(T) (spec: then ||Xi mu_S|| <= ||mu_T||), the sign of the matched gain flips at
-    # nu_max (F1): sweep nu_z across it; the spurious part (eta_t-eta_l)^2(||mu_T||^2-||Xi mu_S||^2) >= 0
+    # with mu_xi in range(T) (docs/theory/spurious.md §5.1: then ||Xi mu_S|| <= ||mu_T||), the sign of the
+    # matched gain flips at nu_max (F1): sweep nu_z across it; the spurious part
+    # (eta_t-eta_l)^2(||mu_T||^2-||Xi mu_S||^2) >= 0
     flat = SpuriousModel.canonical(D_Z, c=0.25, m=0.0)  # mu = 0: only the variance-reduction term
     nu_max = th.matched_fractions(flat, n=N_005, N=4000, eta_l=0.1, eta_t=0.5, form="leading")["nu_max"]
     assert nu_max == pytest.approx(1 / 3)
@@ -172,7 +182,7 @@ def test_matched_fractions_5_5():
         assert np.all(np.diff(gains) < 0), form
 
 
-# ---------------------------------------------------------------------------- §5.6 recovering [DV]
+# ----------------------------------------- mu_xi = 0 recovers Dong et al. 2025 (docs/theory/spurious.md §6.1)
 @pytest.mark.parametrize("xi2", [0.0, 0.4, 1.0])
 def test_mu_zero_recovers_discrepancy_engine_numerically(xi2):
     """mu_xi = 0: F2 = the discrepancy engine's exact proportional limit (d_w = p_T d_z, ...)."""
@@ -186,8 +196,9 @@ def test_mu_zero_recovers_discrepancy_engine_numerically(xi2):
     assert float(f2["student"]) == pytest.approx(float(lim["w2s"]), rel=1e-12)
 
 
-# ---------------------------------------------------------------------------- §5.7 finite-gamma sanity
-def test_finite_gamma_sanity_5_7():
+# -------------------------------------------------------- finite-gamma sanity (docs/theory/spurious.md §11.7)
+def test_finite_gamma_sanity():
+    """Teacher risk F3 0.2715 vs F1 0.2018, ratio between a_T and b_T (docs/theory/spurious.md §11.7)."""
     m = SpuriousModel.random(d_z=200, p=6, p_T=4, p_S=3, xi2=0.5, mu_T=[1.5, 1.0, 0.5], seed=7)
     assert float(m.mu_T @ m.mu_T) == pytest.approx(3.5)
     r = {f: float(th.risks_at(m, 0.05, 0.05, 0.1, 0.1, 0.0, f)["teacher"]) for f in ("leading", "limit")}
@@ -197,8 +208,10 @@ def test_finite_gamma_sanity_5_7():
     assert a < r["limit"] / r["leading"] < b  # F1 underestimates by a factor between a and b
 
 
-# -------------------------------------------------------------------------------- §5.8 group risks
-def test_group_risks_2_6(c0):
+# ----------------------------------------------------------------- group risks (docs/theory/spurious.md §6.2)
+def test_group_risks(c0):
+    """Group and worst-group risks (docs/theory/spurious.md §6.2); soft risk quadratic, hard risk linear in
+    eta_t."""
     out = c0.expected_risks(N_005, N_005, 0.1, 0.1, 0.5, form="leading")
     assert out["teacher_majority"] == pytest.approx(0.05 * (4 + 0.01 * 9), rel=1e-12)
     assert out["teacher_minority"] == pytest.approx(0.05 * (4 + 0.81 * 9), rel=1e-12)
@@ -212,7 +225,7 @@ def test_group_risks_2_6(c0):
     assert hard["teacher_worst_group"] == hard["teacher_minority"]
 
 
-# ------------------------------------------------------------------ matrix form (§2.8) == sympy forms
+# -------------------------------------------------- matrix form (docs/theory/spurious.md §9.2) == sympy forms
 @settings(max_examples=30)
 @given(
     xi2=st.floats(0.0, 2.0),

@@ -32,7 +32,8 @@ def _draw(fn, seed: int) -> np.ndarray:
 
 
 def test_inverse_wishart_mean_is_the_theory_building_block():
-    """E tr((TᵀT)⁻¹) = d/(m - d - 1): the factor behind every exact expectation (spec §1.4)."""
+    """E tr((TᵀT)⁻¹) = d/(m - d - 1): the factor behind every exact expectation
+    (docs/theory/discrepancies.md §2.2)."""
     m, d = 16, 5
     T = _draw(lambda k: bartlett_factor(k, m, d, d), seed=1)
     W = np.einsum("tij,tik->tjk", T, T)

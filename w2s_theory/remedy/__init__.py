@@ -1,4 +1,5 @@
-r"""Enhanced-W2S (Liu, Dong, Lei, spec §3) tested in a classification version of the hard group model.
+r"""Enhanced-W2S (Liu et al. 2026; ``docs/theory/remedy.md`` §1–§2) tested in a classification version of
+the hard group model (``docs/theory/remedy.md`` §3).
 
 * :mod:`~w2s_theory.remedy.data`: :class:`ClassificationTask`, sampling, product features;
 * :mod:`~w2s_theory.remedy.gce`: cross-entropy and generalized cross-entropy on margins;

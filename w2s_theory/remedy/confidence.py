@@ -1,4 +1,5 @@
-r"""The confidence filter of Enhanced-W2S (spec §3 steps 3-4): keep the lowest-entropy fraction ``p``.
+r"""The confidence filter of Enhanced-W2S: keep the lowest-entropy fraction ``p``
+(``docs/theory/remedy.md`` §1 steps 3–4, and §5).
 
 For a binary head with logit :math:`f`, the predictive distribution is :math:`(\sigma(f),\sigma(-f))` and
 

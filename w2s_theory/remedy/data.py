@@ -1,25 +1,25 @@
-r"""Classification version of the group model (spec §1, hard groups; issue 6).
+r"""Classification version of the group model (hard groups; ``docs/theory/remedy.md`` §3).
 
 Under :math:`\mathcal D(\eta)`: core feature :math:`z\sim\mathcal N(0,I_{d_z})`, group label
 :math:`g\sim\mathrm{Bern}(\eta)`, group feature :math:`\xi\mid g\sim\mathcal N(g\mu_\xi,\sigma_\xi^2I_p)`
-(the **hard** model of spec §1.5: per-group accuracy and the kept subset's minority fraction need a group
-label per point, which the soft mean-shift model does not have), and the binary label
+(the **hard** model of ``docs/theory/spurious.md`` §1.2: per-group accuracy and the kept subset's minority
+fraction need a group label per point, which the soft mean-shift model does not have), and the binary label
 
 .. math:: y=\operatorname{sign}(z^\top\beta^*+\epsilon),\qquad \epsilon\sim\mathcal N(0,\sigma_y^2),
 
-a probit link on the core signal (the group feature carries no label information, as in spec §1.1).
-:math:`\beta^*=\|\beta^*\|\,\mathbf 1/\sqrt{d_z}`; every learner here is invariant to rotations of
-:math:`z`, so only :math:`\|\beta^*\|` matters. Teacher and student see :math:`z\otimes w` and
-:math:`z\otimes\psi` with :math:`w=[1;T^\top\xi]`, :math:`\psi=[1;S^\top\xi]` (spec §1.2); :math:`g` is
-returned separately and only metrics read it.
+a probit link on the core signal (the group feature carries no label information, as in
+``docs/theory/spurious.md`` §1.1). :math:`\beta^*=\|\beta^*\|\,\mathbf 1/\sqrt{d_z}`; every learner here is
+invariant to rotations of :math:`z`, so only :math:`\|\beta^*\|` matters. Teacher and student see
+:math:`z\otimes w` and :math:`z\otimes\psi` with :math:`w=[1;T^\top\xi]`, :math:`\psi=[1;S^\top\xi]`
+(``docs/theory/spurious.md`` §2.1); :math:`g` is returned separately and only metrics read it.
 
-Link to the regression theory: with :math:`\pm1` labels the population least-squares head is
-:math:`c\,z^\top\beta^*` with :math:`c=\sqrt{2/\pi}/\sqrt{\|\beta^*\|^2+\sigma_y^2}` (since
-:math:`\mathbb E[\operatorname{sign}(a)a]=\sqrt{2/\pi}\,\mathrm{sd}(a)` and :math:`\xi\perp(z,y)`), and the
-residual :math:`y-cz^\top\beta^*` is uncorrelated with every feature, with variance
+Link to the regression theory (``docs/theory/remedy.md`` §3.3): with :math:`\pm1` labels the population
+least-squares head is :math:`c\,z^\top\beta^*` with :math:`c=\sqrt{2/\pi}/\sqrt{\|\beta^*\|^2+\sigma_y^2}`
+(since :math:`\mathbb E[\operatorname{sign}(a)a]=\sqrt{2/\pi}\,\mathrm{sd}(a)` and :math:`\xi\perp(z,y)`),
+and the residual :math:`y-cz^\top\beta^*` is uncorrelated with every feature, with variance
 :math:`\sigma_{\rm eff}^2=1-c^2\|\beta^*\|^2`. Least squares on :math:`\pm1` labels is therefore the
-regression problem of spec §1.3 with noise variance :math:`\sigma_{\rm eff}^2` (the noise is not
-independent of :math:`z`, only uncorrelated; the effect on the variance is :math:`O(1/d_z)`).
+regression problem of ``docs/theory/spurious.md`` §3.1 with noise variance :math:`\sigma_{\rm eff}^2` (the
+noise is not independent of :math:`z`, only uncorrelated; the effect on the variance is :math:`O(1/d_z)`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class ClassificationTask:
             raise ValueError(
                 "the classification variant needs group_model='hard': per-group accuracy and the kept "
                 "subset's minority fraction need a group label per point, which the soft mean-shift model "
-                "(spec §1.5) does not have; use model.with_group_model('hard')"
+                "(docs/theory/spurious.md §1.2) does not have; use model.with_group_model('hard')"
             )
         object.__setattr__(self, "beta_norm", _validate.positive_float("beta_norm", self.beta_norm))
 
@@ -90,8 +90,8 @@ class ClassificationTask:
         return 1.0 - (self.ls_scale * self.beta_norm) ** 2
 
     def regression_model(self) -> SpuriousModel:
-        r"""The regression model whose theory (spec §2.8, hard model) describes least squares on
-        :math:`\pm1` labels: same geometry, :math:`\sigma_y^2\to\sigma_{\rm eff}^2`."""
+        r"""The regression model whose theory (hard model, ``docs/theory/spurious.md`` §9.2) describes
+        least squares on :math:`\pm1` labels: same geometry, :math:`\sigma_y^2\to\sigma_{\rm eff}^2`."""
         m = self.model
         return SpuriousModel(m.d_z, m.T, m.S, m.mu_xi, m.sigma_xi2, self.sigma_eff2, group_model="hard")
 

@@ -1,18 +1,20 @@
-r"""The Enhanced-W2S pipeline (spec §3) in the classification group model, one trial at a time.
+r"""The Enhanced-W2S pipeline (``docs/theory/remedy.md`` §1, §6) in the classification group model, one
+trial at a time.
 
 Per trial (keys: labelled set, unlabelled set, test draws):
 
 1. **teacher** on :math:`n` labelled points from :math:`\mathcal D(\eta_\ell)`, features :math:`z\otimes w`;
 2. **vanilla W2S** student on :math:`N` unlabelled points from :math:`\mathcal D(\eta_u)`, features
    :math:`z\otimes\psi`, fitted to the teacher: ``head="squares"`` regresses on the teacher's real-valued
-   scores (exactly the regression W2S of spec §1.3), ``head="logistic"`` fits the teacher's hard labels
-   :math:`\hat y=\operatorname{sign}f_T`;
+   scores (exactly the regression W2S of ``docs/theory/spurious.md`` §3.1), ``head="logistic"`` fits the
+   teacher's hard labels :math:`\hat y=\operatorname{sign}f_T`;
 3. **confidence filter**: keep the :math:`\lceil pN\rceil` unlabelled points with the lowest predictive
    entropy of the W2S student (:mod:`w2s_theory.remedy.confidence`; it sees the student's logits only);
 4. **Enhanced-W2S**: GCE(:math:`q`) head on the kept points with the teacher's pseudolabels
-   :math:`\hat y=\operatorname{sign}f_T` (default, spec §3: "GCE mitigates pseudolabel noise from the weak
-   teacher"; ``pseudolabels="student"`` uses the W2S student's own predictions instead, the other reading
-   of the paper), started from the W2S student (``init="w2s"``) or from zero (``init="scratch"``);
+   :math:`\hat y=\operatorname{sign}f_T` (default, ``docs/theory/remedy.md`` §2: "GCE mitigates
+   pseudolabel noise from the weak teacher"; ``pseudolabels="student"`` uses the W2S student's own
+   predictions instead, the other reading of the paper), started from the W2S student (``init="w2s"``)
+   or from zero (``init="scratch"``);
 5. **subset least squares** (mechanism probe): the regression W2S student refitted on the kept points
    only. Its risk is what the closed form at :math:`(\eta_u^{\rm eff},N_{\rm eff}=\lceil pN\rceil)`
    describes.

@@ -10,7 +10,8 @@ A head :math:`\Theta\in\mathbb R^{d_z\times p_h}` scores :math:`f(x)=z^\top\Thet
 :math:`\xi\mid g`; accuracy on :math:`\mathcal D(\eta_t)` is :math:`(1-\eta_t)\mathrm{acc}_0+
 \eta_t\mathrm{acc}_1` (hard groups), worst-group accuracy :math:`\min(\mathrm{acc}_0,\mathrm{acc}_1)`.
 
-Regression excess risk (least-squares heads only, spec §1.4 with target :math:`cz^\top\beta^*`):
+Regression excess risk (least-squares heads only; ``docs/theory/remedy.md`` §7.3: the excess risk of
+``docs/theory/spurious.md`` §3.2 with target :math:`cz^\top\beta^*`):
 :math:`\mathrm{ER}_g=\operatorname{tr}(D^\top DM^h(g))`, :math:`D=\Theta-c\beta^*e_1^\top`, with the exact
 group second moment :math:`M^h(g)` (:math:`g\in\{0,1\}`) of :class:`~w2s_theory.spurious.SpuriousModel`.
 """

@@ -1,18 +1,20 @@
-r"""Experiments of issue 6: the paper's mismatch scenarios, ablations over ``p`` and ``q``, and the
-regression-theory overlay of the :math:`\eta_u^{\rm eff}` mechanism.
+r"""Enhanced-W2S experiments (``docs/theory/remedy.md`` §9–§10): the paper's mismatch scenarios, ablations
+over ``p`` and ``q``, and the regression-theory overlay of the :math:`\eta_u^{\rm eff}` mechanism.
 
-Default :class:`Setting`: canonical geometry C0 of spec §5 with :math:`c=\|\Xi\|_F^2=0` and
-:math:`\mu_\xi=3e_1+3e_4` (:math:`p_T=4`, :math:`p_S=3`; :math:`\|\mu_T\|^2=\|\mu_S\|^2=9`,
-:math:`\Xi\mu_S=0`, so :math:`\eta_u^\star\approx\eta_\ell`, spec §2.3 b, and the student *sees* the group
-through :math:`\mu_S\neq0`; with :math:`\mu_S=0` the student's features, hence its confidence, would have
-the same law in both groups and no filter could move :math:`\eta_u`), hard groups, :math:`\|\beta^*\|=2`,
+Default :class:`Setting`: canonical geometry C0 (``docs/theory/spurious.md`` §11.1) with
+:math:`c=\|\Xi\|_F^2=0` and :math:`\mu_\xi=3e_1+3e_4` (:math:`p_T=4`, :math:`p_S=3`;
+:math:`\|\mu_T\|^2=\|\mu_S\|^2=9`, :math:`\Xi\mu_S=0`, so :math:`\eta_u^\star\approx\eta_\ell`,
+``docs/theory/spurious.md`` §5.2, and the student *sees* the group through :math:`\mu_S\neq0`; with
+:math:`\mu_S=0` the student's features, hence its confidence, would have the same law in both groups and
+no filter could move :math:`\eta_u`), hard groups, :math:`\|\beta^*\|=2`,
 :math:`\sigma_y^2=\sigma_\xi^2=1` (Bayes accuracy 0.852), :math:`d_z=20`, :math:`n=400`
 (:math:`\gamma_z=0.05`), :math:`N=1000` (:math:`\nu_z=0.02`), test on :math:`\mathcal D(0.5)`.
-Scenarios (spec §3): ``"l=o,u=.5"`` is :math:`(\eta_\ell,\eta_u)=(\eta_o,0.5)`, ``"l=.5,u=o"`` is
-:math:`(0.5,\eta_o)`, ``"matched"`` is :math:`(\eta_o,\eta_o)`.
+Scenarios (``docs/theory/remedy.md`` §1, §9): ``"l=o,u=.5"`` is :math:`(\eta_\ell,\eta_u)=(\eta_o,0.5)`,
+``"l=.5,u=o"`` is :math:`(0.5,\eta_o)`, ``"matched"`` is :math:`(\eta_o,\eta_o)`.
 
-Theory overlay: the hard-model leading order (spec §2.8, :func:`w2s_theory.spurious.theory.risks_at`)
-with :math:`\sigma_y^2\to\sigma_{\rm eff}^2` gives per-group excess risks of the least-squares students,
+Theory overlay (``docs/theory/remedy.md`` §8): the hard-model leading order
+(``docs/theory/spurious.md`` §9.2, :func:`w2s_theory.spurious.theory.risks_at`) with
+:math:`\sigma_y^2\to\sigma_{\rm eff}^2` gives per-group excess risks of the least-squares students,
 mapped to accuracy by :meth:`ClassificationTask.accuracy_from_risk`. The :math:`\eta_u^{\rm eff}`
 mechanism predicts the Enhanced-W2S change as
 :math:`\mathrm{acc}(\eta_u^{\rm eff},\lceil pN\rceil)-\mathrm{acc}(\eta_u,N)`.
@@ -182,9 +184,10 @@ def markdown_table(rows: Sequence[dict], setting: Setting) -> str:
 def theory_accuracy(
     setting: Setting, eta_l: float, eta_u: float, N: int, who: str = "student"
 ) -> dict[str, float]:
-    r"""Leading-order (spec §2.8, hard groups) accuracy of the least-squares ``teacher`` or ``student``
-    fitted on ``N`` unlabelled points at :math:`\eta_u`: per group (``acc0``, ``acc1``), on
-    :math:`\mathcal D(\eta_t)` (``acc``), with the regression excess risks ``er0``, ``er1``."""
+    r"""Leading-order (hard groups, ``docs/theory/spurious.md`` §9.2; ``docs/theory/remedy.md`` §8.1)
+    accuracy of the least-squares ``teacher`` or ``student`` fitted on ``N`` unlabelled points at
+    :math:`\eta_u`: per group (``acc0``, ``acc1``), on :math:`\mathcal D(\eta_t)` (``acc``), with the
+    regression excess risks ``er0``, ``er1``."""
     task = setting.task()
     model = task.regression_model()
     gamma_z, nu_z = setting.d_z / setting.n, setting.d_z / N

@@ -1,4 +1,5 @@
-r"""Generalized cross-entropy (Zhang & Sabuncu 2018; spec §3 step 5) for a binary linear head.
+r"""Generalized cross-entropy (Zhang & Sabuncu 2018) for a binary linear head
+(``docs/theory/remedy.md`` §4.3).
 
 With a logit :math:`f(x)` and label :math:`\hat y\in\{-1,+1\}` the predicted probability of the label is
 :math:`p_{\hat y}(x)=\sigma(\hat yf(x))`; write the margin :math:`u=\hat yf(x)`. Then

@@ -1,4 +1,4 @@
-r"""Linear heads on frozen features (spec §1.3, classification version): least squares, logistic, GCE.
+r"""Linear heads on frozen features (``docs/theory/remedy.md`` §4): least squares, logistic, GCE.
 
 * :func:`fit_least_squares`: ridgeless least squares on real targets (:math:`\pm1` labels, or the
   teacher's real-valued scores in W2S), through the package's one kernel

@@ -1,4 +1,4 @@
-r"""The constants :math:`(a,b)` of the exact proportional limit F3 (spec §2.7).
+r"""The constants :math:`(a,b)` of the exact proportional limit F3 (``docs/theory/spurious.md`` §8.3).
 
 For the product design :math:`\Phi=[z_i\otimes w_i]` with :math:`m=d_z/\gamma` rows, the deterministic
 equivalent of :math:`(\Phi^\top\Phi/m)^{-1}` is :math:`I_{d_z}\otimes Q`,

@@ -1,11 +1,11 @@
 r"""Derivation of the "Discrepancies are Virtue" closed forms (Dong, Li, Li, Lee, Lei, ICML 2025).
 
-Model (spec ``shared/theory/discrepancies.md`` §1.2-1.3): latent :math:`z\sim\mathcal N(0,I_D)`, label
+Model (``docs/theory/discrepancies.md`` §1): latent :math:`z\sim\mathcal N(0,I_D)`, label
 :math:`y=\beta^\top z+\epsilon`, :math:`\operatorname{Var}\epsilon=\sigma^2`; the weak teacher regresses on
 :math:`V_w^\top z` (``d_w`` dims) with ``n`` labels, the strong student on :math:`V_s^\top z` (``d_s``
 dims) with ``N`` pseudo-labels; every fit is ridgeless. Overlap :math:`d_{s\wedge w}=\|V_s^\top V_w\|_F^2`.
 
-The code below *is* the derivation (spec §2.2(c) proof sketch), built from two named facts:
+The code below *is* the derivation (``docs/theory/discrepancies.md`` §3.3), built from two named facts:
 
 1. **Inverse-Wishart mean.** For :math:`Z\in\mathbb R^{m\times d}` with i.i.d. :math:`\mathcal N(0,1)`
    entries and :math:`m>d+1`, :math:`\mathbb E[(Z^\top Z)^{-1}]=I_d/(m-d-1)`.
@@ -59,14 +59,14 @@ def ols_variance(noise_var: sp.Expr, d: sp.Expr, m: sp.Expr) -> sp.Expr:
     return noise_var * d * inverse_wishart_mean(d, m)
 
 
-# ----------------------------------------------------------------------------- exact expectations (§2.3)
+# --------------------------------------------------- exact expectations (docs/theory/discrepancies.md §3.1)
 #: Teacher (Stage 1): misfit z^T(I-P_w)beta (variance rho_w) is independent of V_w^T z -> extra noise.
 teacher_noise = sigma2 + rho_w
 ER_weak = rho_w + ols_variance(teacher_noise, d_w, n)
 ER_strong = rho_s + ols_variance(sigma2 + rho_s, d_s, n)
 ER_ceiling = rho_s + ols_variance(sigma2 + rho_s, d_s, n + N)
 
-# ------------------------------------------------------------------------------- W2S student (§2.2(c))
+# ----------------------------------------------------- W2S student (docs/theory/discrepancies.md §3.2–§3.3)
 #: Step 1: teacher coefficients c_hat = V_w^T beta + delta with E[delta delta^T] = teacher_cov * I.
 teacher_cov = teacher_noise * inverse_wishart_mean(d_w, n)
 #: Step 2-4: the student's population target is C c_hat (C = V_s^T V_w, ||C||_F^2 = d_sw); the error
@@ -81,7 +81,8 @@ PGR = (ER_weak - ER_w2s) / (ER_weak - ER_ceiling)
 OPR = ER_strong / ER_w2s
 
 # ---------------------------------------------------------------- the paper's / notebook's stated forms
-#: D_N = d_sw + (d_w - d_sw) d_s / N: "inherited on V_s ∩ V_w, shrunk by d_s/N on V_w \ V_s" (abstract).
+#: D_N = d_sw + (d_w - d_sw) d_s / N: "inherited on V_s ∩ V_w, shrunk by d_s/N on V_w \ V_s"
+#: (Dong et al. 2025, abstract).
 D_N = d_sw + (d_w - d_sw) * d_s / N
 paper_w2s = sigma2 * D_N / (n - d_w - 1) + rho_w + rho_s
 paper_weak = sigma2 * d_w / n + rho_w
@@ -90,7 +91,7 @@ paper_ceiling = sigma2 * d_s / (n + N) + rho_s
 paper_PGR = (paper_weak - paper_w2s) / (paper_weak - paper_ceiling)
 paper_OPR = paper_strong / paper_w2s
 
-# ------------------------------------------------------------------------------- lower bounds (§2.4)
+# ---------------------------------------------------- lower bounds (docs/theory/discrepancies.md §6.1–§6.2)
 #: Three facts: PGR >= 1 - ER_w2s/ER_w; ER_w >= sigma2 d_w/n and ER_s >= sigma2 d_s/n (Jensen on the
 #: inverse); ER_w2s <= sigma2 D_N/(n-d_w-1) + rho with rho = rho_s + rho_w (the stated form).
 _w2s_upper = sigma2 * D_N / (n - d_w - 1) + rho
@@ -107,7 +108,7 @@ N_opr_above_1 = sp.solve(sp.Eq(OPR_lower, 1), N)[0]
 N_pgr_above = sp.solve(sp.Eq(PGR_lower, 1 - eps), N)[0]
 
 
-# ------------------------------------------------------------------------- proportional limits (§2.4.1)
+# ---------------------------------------------------- proportional limits (docs/theory/discrepancies.md §7)
 def proportional_limit(expr: sp.Expr) -> sp.Expr:
     r"""Limit of ``expr`` as :math:`n,N,d_w,d_s,d_{s\wedge w}\to\infty` with
     :math:`\gamma_w=d_w/n`, :math:`\gamma_s=d_s/N`, :math:`\lambda=N/n`, :math:`\omega=d_{s\wedge w}/d_w` fixed."""
@@ -177,7 +178,7 @@ def self_checks() -> dict[str, bool]:
             ER_strong.subs(no_bias) / paper_strong.subs(no_bias), n, sp.oo
         )
         == 1,
-        # Limiting cases (spec §5.E).
+        # Limiting cases (docs/theory/discrepancies.md §3.4).
         "V_w ⊆ V_s: W2S variance = weak variance": sp.simplify(
             ER_w2s.subs(no_bias).subs(d_sw, d_w) - ER_weak.subs(no_bias)
         )
@@ -190,7 +191,7 @@ def self_checks() -> dict[str, bool]:
             ER_w2s.subs(no_bias).subs(d_sw, 0) - ER_weak.subs(no_bias) * d_s / (N - d_s - 1)
         )
         == 0,
-        "bounds: stated closed forms (spec §2.4)": sp.simplify(
+        "bounds: stated closed forms (docs/theory/discrepancies.md §6.1)": sp.simplify(
             PGR_lower - (1 - n / (n - d_w - 1) * D_N / d_w - n / d_w * rho / sigma2)
         )
         == 0

@@ -1,9 +1,10 @@
 r"""Derivation of the group-imbalance closed forms of Liu, Dong, Lei (ICLR 2026), "Does weak-to-strong
-generalization happen under spurious correlations?" (spec ``shared/theory/spurious.md``).
+generalization happen under spurious correlations?" (theory: ``docs/theory/spurious.md``).
 
-Model (spec §1): core feature :math:`z\sim\mathcal N(0,I_{d_z})`, label :math:`y=z^\top\beta^*+\epsilon`,
-group feature :math:`\xi\in\mathbb R^p`; teacher features :math:`z\otimes w`, :math:`w=[1;T^\top\xi]`
-(:math:`p_T` entries), student features :math:`z\otimes\psi`, :math:`\psi=[1;S^\top\xi]` (:math:`p_S`);
+Model (``docs/theory/spurious.md`` §1–§3): core feature :math:`z\sim\mathcal N(0,I_{d_z})`, label
+:math:`y=z^\top\beta^*+\epsilon`, group feature :math:`\xi\in\mathbb R^p`; teacher features
+:math:`z\otimes w`, :math:`w=[1;T^\top\xi]` (:math:`p_T` entries), student features :math:`z\otimes\psi`,
+:math:`\psi=[1;S^\top\xi]` (:math:`p_S`);
 :math:`\Xi=T^\top S`, :math:`\mu_T=T^\top\mu_\xi`, :math:`\mu_S=S^\top\mu_\xi`. Soft (mean-shift) group
 model :math:`\xi\sim\mathcal N(\eta\mu_\xi,\sigma_\xi^2I)` under :math:`\mathcal D(\eta)`. Proportional
 ratios :math:`\gamma_z=d_z/n`, :math:`\nu_z=d_z/N`.
@@ -12,7 +13,7 @@ Everything is written with the scalar invariants the risks depend on:
 ``mT2`` :math:`=\|\mu_T\|^2`, ``mS2`` :math:`=\|\mu_S\|^2`, ``xi2`` :math:`=\|\Xi\|_F^2`,
 ``xmS2`` :math:`=\|\Xi\mu_S\|^2`, ``cross`` :math:`=\mu_T^\top\Xi\mu_S`.
 
-The derivation (spec §2.7, §2.8 sketch) is assembled from three named facts:
+The derivation (``docs/theory/spurious.md`` §7) is assembled from three named facts:
 
 1. **Moment trace.** If :math:`w=[1;x]` with :math:`x` whitened under the training law
    (:math:`\mathbb E_1x=0`, :math:`\operatorname{Cov}_1x=I`) and under the test law :math:`x` has mean
@@ -33,8 +34,9 @@ The derivation (spec §2.7, §2.8 sketch) is assembled from three named facts:
    :math:`N` it is extra label noise for the student, of whitened variance
    :math:`\beta_T\operatorname{tr}(T^\top(I-SS^\top)T)=\beta_T(p_T-p_{T\wedge S})`.
 
-Hard mixture (spec §2.8): only the teacher has a scalar closed form here (Sherman-Morrison building block);
-the student is a matrix formula evaluated in :mod:`w2s_theory.spurious.theory`.
+Hard mixture (``docs/theory/spurious.md`` §9.2–§9.3): only the teacher has a scalar closed form here
+(Sherman-Morrison building block); the student is a matrix formula evaluated in
+:mod:`w2s_theory.spurious.theory`.
 
 Run ``python -m w2s_theory.symbolic.spurious --write`` to regenerate
 ``w2s_theory/spurious/_closed_forms.py``; ``--check`` runs the symbolic self-checks.
@@ -74,7 +76,7 @@ LATEX_NAMES = {
     cross: r"\mu_T^\top\Xi\mu_S",
 }
 
-#: Effective shared dimension p_{T∧S} = 1 + ||Xi||_F^2 (spec §1.2).
+#: Effective shared dimension p_{T∧S} = 1 + ||Xi||_F^2 (docs/theory/spurious.md §2.2).
 p_TS = 1 + xi2
 
 
@@ -106,14 +108,16 @@ d_norm2 = (
 
 # ------------------------------------------------------------------------------ risks for any (alpha, beta)
 def teacher_risk(alpha: sp.Expr, beta: sp.Expr) -> sp.Expr:
-    r"""Thm 1: :math:`\sigma_y^2\gamma_z\operatorname{tr}(Q\,M'_t)`, :math:`M'_t` the whitened second moment
-    of :math:`w` under :math:`\mathcal D(\eta_t)` (covariance :math:`I_{p_T-1}`, shift
+    r"""Teacher (Liu et al. 2026, Theorem 1 at :math:`\alpha=\beta=1`; ``docs/theory/spurious.md`` §7.4):
+    :math:`\sigma_y^2\gamma_z\operatorname{tr}(Q\,M'_t)`, :math:`M'_t` the whitened second moment of
+    :math:`w` under :math:`\mathcal D(\eta_t)` (covariance :math:`I_{p_T-1}`, shift
     :math:`(\eta_t-\eta_\ell)\mu_T/\sigma_\xi`)."""
     return sigma_y2 * gamma_z * moment_trace(alpha, beta, p_T - 1, (eta_t - eta_l) ** 2 * mT2 / sigma_xi2)
 
 
 def student_risk(alpha: sp.Expr, beta: sp.Expr, alpha_s: sp.Expr, beta_s: sp.Expr) -> sp.Expr:
-    r"""Thm 2: inherited error :math:`\operatorname{tr}(Q\,\mathbb E_t[K\psi\psi^\top K^\top])` (whitened
+    r"""Student (Liu et al. 2026, Theorem 2 at :math:`\alpha=\beta=1`; ``docs/theory/spurious.md`` §7.4):
+    inherited error :math:`\operatorname{tr}(Q\,\mathbb E_t[K\psi\psi^\top K^\top])` (whitened
     :math:`K\psi` has covariance :math:`\Xi\Xi^\top` and shift :math:`d/\sigma_\xi`), plus the pseudo-label
     noise :math:`\beta(p_T-p_{T\wedge S})` fitted by OLS on :math:`N` product rows:
     :math:`\nu_z\operatorname{tr}(Q_S M'^{\psi}_t)` (fact 3)."""
@@ -123,7 +127,7 @@ def student_risk(alpha: sp.Expr, beta: sp.Expr, alpha_s: sp.Expr, beta_s: sp.Exp
     return sigma_y2 * gamma_z * (inherited + residual_variance * refit)
 
 
-#: The three finite-gamma variants of spec §2.7: (alpha_T, beta_T, alpha_S, beta_S).
+#: The three finite-gamma forms F1, F2, F3 of docs/theory/spurious.md §8: (alpha_T, beta_T, alpha_S, beta_S).
 _f2_T, _f2_S = gaussian_design_factor(p_T, gamma_z), gaussian_design_factor(p_S, nu_z)
 CONSTANTS = {
     "leading": (sp.Integer(1), sp.Integer(1), sp.Integer(1), sp.Integer(1)),
@@ -158,7 +162,7 @@ NU_MAX_MATCHED = {
     for form in ("leading", "gaussian")
 }
 
-# ---------------------------------------------------------------------- hard mixture, teacher (spec §2.8)
+# ------------------------------------------------ hard mixture, teacher (docs/theory/spurious.md §9.3)
 kappa = {eta: eta * (1 - eta) for eta in (eta_l, eta_t)}  # hard model: Cov(xi) = s2 I + eta(1-eta) mu mu^T
 _sm_l = sherman_morrison_quad(sigma_xi2, kappa[eta_l], mT2)
 #: tr(C_l^{-1} C_t) = (p_T - 1) + (kappa_t - kappa_l) mu^T C_l^{-1} mu; shift (eta_t-eta_l)^2 mu^T C_l^{-1} mu.
@@ -274,7 +278,7 @@ def self_checks() -> dict[str, bool]:
     vc = (
         eta_l * mT2 - eta_t * cross - eta_l * cross + eta_t * xmS2
     )  # (mu_T - Xi mu_S)^T (eta_l mu_T - eta_t Xi mu_S)
-    spec_thm2 = (
+    paper_thm2 = (
         sigma_y2
         * gamma_z
         * (p_TS + d_norm2 / sigma_xi2 + nu_z * (p_T - p_TS) * (p_S + (eta_t - eta_u) ** 2 * mS2 / sigma_xi2))
@@ -286,11 +290,14 @@ def self_checks() -> dict[str, bool]:
             _f2_T - 1 / (1 - p_T * gamma_z)
         )
         == 0,
-        "F1 teacher = spec Thm 1": sp.simplify(
+        "F1 teacher = Liu et al. 2026, Theorem 1": sp.simplify(
             ER_T[F1] - sigma_y2 * gamma_z * (p_T + (eta_t - eta_l) ** 2 * mT2 / sigma_xi2)
         )
         == 0,
-        "F1 student = spec Thm 2 with the explicit nu_z term": sp.simplify(ER_S[F1] - spec_thm2) == 0,
+        "F1 student = Liu et al. 2026, Theorem 2 with the explicit nu_z term": sp.simplify(
+            ER_S[F1] - paper_thm2
+        )
+        == 0,
         "F1 = F2 to first order: gamma_z -> 0 bracket of F2, expanded to first order in nu_z": all(
             sp.simplify(
                 sp.series(sp.limit(e[F2] / gamma_z, gamma_z, 0), nu_z, 0, 2).removeO() - e[F1] / gamma_z
@@ -298,24 +305,24 @@ def self_checks() -> dict[str, bool]:
             == 0
             for e in (ER_T, ER_S)
         ),
-        "mu_xi = 0, F1: teacher = sigma^2 d_T / n (DV stated weak form)": sp.simplify(
+        "mu_xi = 0, F1: teacher = sigma^2 d_T / n (Dong et al. 2025 stated weak form)": sp.simplify(
             ER_T[F1].subs(zero_mu) - sd.paper_weak.subs(dv)
         )
         == 0,
-        "mu_xi = 0, F1: student = sigma^2 (d_TS + d_S (d_T - d_TS)/N)/n (DV stated form, n-d_w-1 -> n)": sp.simplify(
+        "mu_xi = 0, F1: student = sigma^2 (d_TS + d_S (d_T - d_TS)/N)/n (Dong et al. 2025 stated form, n-d_w-1 -> n)": sp.simplify(
             ER_S[F1].subs(zero_mu) - (sd.sigma2 * sd.D_N / sd.n).subs(dv)
         )
         == 0,
-        "mu_xi = 0, F1: student = gamma_z -> 0 bracket of DV's stated W2S form in proportional scaling": sp.simplify(
+        "mu_xi = 0, F1: student = gamma_z -> 0 bracket of Dong et al. 2025's stated W2S form in proportional scaling": sp.simplify(
             sp.limit(sp.limit(sd.paper_w2s.subs(dv), d_z, sp.oo) / gamma_z, gamma_z, 0)
             - ER_S[F1].subs(zero_mu) / gamma_z
         )
         == 0,
-        "mu_xi = 0, F2: teacher = DV exact proportional limit": sp.simplify(
+        "mu_xi = 0, F2: teacher = exact proportional limit of the discrepancy model": sp.simplify(
             ER_T[F2].subs(zero_mu) - sd.ER_weak_limit.subs(dv_limit)
         )
         == 0,
-        "mu_xi = 0, F2: student = DV exact proportional limit": sp.simplify(
+        "mu_xi = 0, F2: student = exact proportional limit of the discrepancy model": sp.simplify(
             ER_S[F2].subs(zero_mu) - sd.ER_w2s_limit.subs(dv_limit)
         )
         == 0,
@@ -324,11 +331,11 @@ def self_checks() -> dict[str, bool]:
             + 2 * sigma_y2 * gamma_z * (eta_u - eta_l) * mT2 / sigma_xi2
         )
         == 0,
-        "eta_u* (F1) = (v.c/s2 + kappa eta_t)/(||v||^2/s2 + kappa) (spec §2.3 b)": sp.simplify(
+        "eta_u* (F1) = (v.c/s2 + kappa eta_t)/(||v||^2/s2 + kappa) (docs/theory/spurious.md §5.2)": sp.simplify(
             ETA_U_STAR[F1] - (vc / sigma_xi2 + kappa_star * eta_t) / (v2 / sigma_xi2 + kappa_star)
         )
         == 0,
-        "eta_u* (F3): kappa uses nu_z b_S (spec §2.3 b)": sp.simplify(
+        "eta_u* (F3): kappa uses nu_z b_S (docs/theory/spurious.md §8.4)": sp.simplify(
             ETA_U_STAR["limit"]
             - (vc / sigma_xi2 + kappa_star * b_S * eta_t) / (v2 / sigma_xi2 + kappa_star * b_S)
         )
@@ -337,7 +344,7 @@ def self_checks() -> dict[str, bool]:
             THRESHOLD[F1].subs({nu_z: 0, xi2: 0}) - (p_T - 1) / ((eta_u - eta_l) ** 2 - (eta_t - eta_l) ** 2)
         )
         == 0,
-        "threshold at eta = (.1, .4, .2) is 12.5 (p_T - 1) in F1, F2 and F3 at nu_z = 0 (spec §2.3 d)": all(
+        "threshold at eta = (.1, .4, .2) is 12.5 (p_T - 1) in F1, F2 and F3 at nu_z = 0 (docs/theory/spurious.md §5.4, §8.4)": all(
             sp.simplify(
                 THRESHOLD[f].subs(
                     {
@@ -353,7 +360,7 @@ def self_checks() -> dict[str, bool]:
             == 0
             for f in CONSTANTS
         ),
-        "matched fractions: nu_max = 1/(p_S + q) (F1), 1/(2 p_S + q) (F2) (spec §5.5)": sp.simplify(
+        "matched fractions: nu_max = 1/(p_S + q) (F1), 1/(2 p_S + q) (F2) (docs/theory/spurious.md §8.4, §11.6)": sp.simplify(
             NU_MAX_MATCHED[F1] - 1 / (p_S + _q)
         )
         == 0
