@@ -93,31 +93,35 @@ def fraction(name: str, value: object) -> float:
     return x
 
 
-def fractions(name: str, value: object) -> np.ndarray:
-    """A scalar or array of finite floats in ``[0, 1]``, as a float64 array (shape kept)."""
+def _reals(name: str, value: object, allowed: str) -> np.ndarray:
+    """``value`` as a float64 array (shape kept); a bool or non-numeric array is a ``TypeError``."""
     arr = np.asarray(value)
     if arr.dtype == bool or not (
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
     ):
-        raise TypeError(f"{name} must be a real number or an array of them in [0, 1], got {value!r}")
-    arr = arr.astype(np.float64)
-    bad = ~(np.isfinite(arr) & (arr >= 0) & (arr <= 1))
-    if np.any(bad):
-        raise ValueError(f"{_what(name)} must lie in [0, 1], got {float(arr[bad].flat[0])!r}")
+        raise TypeError(f"{name} must be a real number or an array of them {allowed}, got {value!r}")
+    return arr.astype(np.float64)
+
+
+def _first_bad(arr: np.ndarray, ok: np.ndarray) -> float:
+    return float(arr[~ok].flat[0])
+
+
+def fractions(name: str, value: object) -> np.ndarray:
+    """A scalar or array of finite floats in ``[0, 1]``, as a float64 array (shape kept)."""
+    arr = _reals(name, value, "in [0, 1]")
+    ok = np.isfinite(arr) & (arr >= 0) & (arr <= 1)
+    if not np.all(ok):
+        raise ValueError(f"{_what(name)} must lie in [0, 1], got {_first_bad(arr, ok)!r}")
     return arr
 
 
 def nonnegative_floats(name: str, value: object) -> np.ndarray:
     """A scalar or array of finite floats ``>= 0``, as a float64 array (shape kept)."""
-    arr = np.asarray(value)
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must be a real number or an array of them, got {value!r}")
-    arr = arr.astype(np.float64)
-    bad = ~(np.isfinite(arr) & (arr >= 0))
-    if np.any(bad):
-        raise ValueError(f"{name} must be finite and >= 0, got {float(arr[bad].flat[0])!r}")
+    arr = _reals(name, value, ">= 0")
+    ok = np.isfinite(arr) & (arr >= 0)
+    if not np.all(ok):
+        raise ValueError(f"{name} must be finite and >= 0, got {_first_bad(arr, ok)!r}")
     return arr
 
 
