@@ -19,16 +19,20 @@
 # Dong, Li, Li, Lee, Lei (ICML 2025). A weak teacher fine-tunes in a $d_w$-dimensional subspace
 # $\mathcal V_w$, a strong student in $\mathcal V_s$ ($d_s$ dims); their overlap is
 # $d_{s\wedge w}=\|V_s^\top V_w\|_F^2$. This notebook only *calls* `w2s_theory`: the formulas are derived
-# in `w2s_theory.symbolic.discrepancy`, the Monte Carlo runs in `w2s_theory.discrepancy.simulate`.
+# in `w2s_theory.symbolic.discrepancy`, the Monte Carlo runs in `w2s_theory.discrepancy.simulate`; the theory
+# is written up in `docs/theory/discrepancies.md`.
 #
-# Set `W2S_FAST=1` to run everything in the test-suite's fast mode (CI does).
+# **`W2S_FAST=1`** (the test suite sets it) runs everything small enough for CI, in about 20 s: the
+# registered figures in their fast mode (every dimension scaled by 1/10, 3-point grids, 30 trials instead of
+# 40), the single-point check with 20 trials instead of 200, and the trade-off map at 40x40 instead of
+# 120x120 points. Unset, the notebook runs at the paper's sizes (minutes).
 
 # %%
-import os
-
 import jax
 
-jax.config.update("jax_enable_x64", True)
+jax.config.update("jax_enable_x64", True)  # the library needs float64; before any other JAX use
+
+import os
 
 import matplotlib.pyplot as plt
 from IPython.display import Math, display
@@ -42,10 +46,13 @@ from w2s_theory.symbolic import discrepancy as derivation
 FAST = os.environ.get("W2S_FAST") == "1"
 MODE = Mode(fast=FAST, cache_dir=None, progress=False)
 
+# %matplotlib inline
+
 # %% [markdown]
 # ## The derived formulas
 # Exact finite-sample expectations for the Gaussian latent model (inverse-Wishart mean + independent
-# residual), the paper's stated form, the PGR/OPR lower bounds and their maximiser $n^*$.
+# residual), the paper's stated form, the PGR/OPR lower bounds and their maximiser $n^*$
+# (`docs/theory/discrepancies.md` §3, §4, §6).
 
 # %%
 tex = derivation.latex()
@@ -66,7 +73,7 @@ for check, ok in derivation.self_checks().items():
 # far below the Monte Carlo; the exact $d_s/(N-d_s-1)$ form is not.
 
 # %%
-model = SubspaceModel.notebook(doff=90, sigma2=1e-2)
+model = SubspaceModel.notebook(d=20000, d_w=200, d_s=100, doff=90, d_gt=300, cov_pow=1.0, sigma2=1e-2, seed=0)
 exact, stated = model.expected_risks(2000, 400), model.paper_risks(2000, 400)
 mc = model.simulate(2000, 400, trials=20 if FAST else 200, seed=0)
 for key in ("weak", "strong", "ceiling", "w2s"):

@@ -21,16 +21,20 @@
 # $z\otimes[1;T^\top\xi]$ on $n$ labels from $\mathcal D(\eta_\ell)$, the strong student fits
 # $z\otimes[1;S^\top\xi]$ on $N$ teacher pseudo-labels from $\mathcal D(\eta_u)$; both are tested on
 # $\mathcal D(\eta_t)$. This notebook only *calls* `w2s_theory`: formulas are derived in
-# `w2s_theory.symbolic.spurious`, the Monte Carlo runs in `w2s_theory.spurious.simulate`.
+# `w2s_theory.symbolic.spurious`, the Monte Carlo runs in `w2s_theory.spurious.simulate`; the theory is
+# written up in `docs/theory/spurious.md`.
 #
-# Set `W2S_FAST=1` to run everything in the test-suite's fast mode (CI does).
+# **`W2S_FAST=1`** (the test suite sets it) runs everything small enough for CI, in about 20 s: the
+# registered figures in their fast mode ($d_z=20$, 3 trials, 3 values of $\eta_u$, coarse phase-diagram
+# grid) and the Monte Carlo checks below at $d_z=40$ with 4 trials instead of $d_z=200$ with 8. Unset, the
+# notebook runs at the sizes of the checked-in figures (minutes).
 
 # %%
-import os
-
 import jax
 
-jax.config.update("jax_enable_x64", True)
+jax.config.update("jax_enable_x64", True)  # the library needs float64; before any other JAX use
+
+import os
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -45,9 +49,12 @@ from w2s_theory.symbolic import spurious as derivation
 FAST = os.environ.get("W2S_FAST") == "1"
 MODE = Mode(fast=FAST, cache_dir=None, progress=False)
 
+# %matplotlib inline
+
 # %% [markdown]
 # ## The derived formulas
-# One derivation, three finite-ratio variants (spec §2.7): F1 the documented leading order, F2 the
+# One derivation, three finite-ratio variants (`docs/theory/spurious.md` §4, §8): F1 the leading order in
+# $\gamma_z=d_z/n$, $\nu_z=d_z/N$ (the paper's Theorems 1-2, with the $\nu_z$ term derived here), F2 the
 # Gaussian-design limit, F3 the exact proportional limit of the product features (constants $a,b$ from a
 # one-dimensional fixed point). The student's risk in F1, the optimal $\eta_u^\star$ and the failure
 # threshold on $\|\mu_T\|^2/\sigma_\xi^2$:
@@ -59,7 +66,7 @@ for name in ["er_teacher_leading", "er_student_leading", "eta_u_star_leading", "
     display(Math(tex[name]))
 
 # %% [markdown]
-# The self-checks: the spec's Theorems 1-2, $\eta_u^\star$ and thresholds, and the reduction at
+# The self-checks: the paper's Theorems 1-2, $\eta_u^\star$ and thresholds, and the reduction at
 # $\mu_\xi=0$ to the discrepancy engine ($d_T=p_Td_z$, $d_S=p_Sd_z$, $d_{T\wedge S}=p_{T\wedge S}d_z$):
 
 # %%
@@ -68,12 +75,13 @@ for check, ok in derivation.self_checks().items():
 
 # %% [markdown]
 # ## One point: F1, F2, F3 against the Monte Carlo
-# Canonical configuration C0 (spec §5.1): $\|\mu_T\|^2=9$, $\Xi=0$, $\gamma_z=\nu_z=0.05$,
-# $\eta_\ell=\eta_u=0.1$, $\eta_t=0.5$. The MC averages over label noise exactly (spec §2.9).
+# Canonical configuration C0 (`docs/theory/spurious.md` §11.1): $\|\mu_T\|^2=9$, $\Xi=0$,
+# $\gamma_z=\nu_z=0.05$, $\eta_\ell=\eta_u=0.1$, $\eta_t=0.5$. The MC averages over label noise exactly
+# (`docs/theory/spurious.md` §10).
 
 # %%
 d_z = 40 if FAST else 200
-m = SpuriousModel.canonical(d_z, c=0.0, m=3.0)
+m = SpuriousModel.canonical(d_z, c=0.0, m=3.0, m4=0.0, sigma_xi2=1.0, sigma_y2=1.0, group_model="soft")
 n = N = 20 * d_z
 mc = m.simulate(n, N, eta_l=0.1, eta_u=0.1, eta_t=0.5, trials=4 if FAST else 8, seed=0)
 for key in ("teacher", "student", "gain"):
@@ -86,13 +94,15 @@ for key in ("teacher", "student", "gain"):
 
 # %% [markdown]
 # ## Soft (mean-shift) vs hard (mixture) group model
-# The documented formulas are quadratic in $\eta_t$, which only the soft model gives. At spec §5.3
-# ($\eta=(0.1,0.4,0.2)$, $\Xi=0$) the soft gain changes sign at $\|\mu_T\|^2=12.5(p_T-1)=37.5$, the hard
-# mixture's does not:
+# The paper's formulas are quadratic in $\eta_t$, which only the soft model gives. At the failure setting
+# of `docs/theory/spurious.md` §11.4 ($\eta=(0.1,0.4,0.2)$, $\Xi=0$) the soft gain changes sign at
+# $\|\mu_T\|^2=12.5(p_T-1)=37.5$, the hard mixture's does not:
 
 # %%
 for m2 in (25.0, 37.5, 50.0):
-    soft = SpuriousModel.canonical(d_z, c=0.0, m=np.sqrt(m2))
+    soft = SpuriousModel.canonical(
+        d_z, c=0.0, m=np.sqrt(m2), m4=0.0, sigma_xi2=1.0, sigma_y2=1.0, group_model="soft"
+    )
     hard = soft.with_group_model("hard")
     line = []
     for model in (soft, hard):

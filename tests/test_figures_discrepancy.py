@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 from w2s_theory.discrepancy import theory as th  # noqa: E402
 from w2s_theory.figures import Mode, figure, figure_names, reproduce  # noqa: E402
 from w2s_theory.figures.discrepancy import BOUND_PARAMS  # noqa: E402
+from w2s_theory.figures.style import figure_texts, forbidden_words  # noqa: E402
 from w2s_theory.metrics import Estimate  # noqa: E402
 from w2s_theory.testing import assert_mc_close  # noqa: E402
 
@@ -63,8 +64,17 @@ def test_dsw90_figure_plots_its_own_data_not_dsw10(outputs):
     assert not np.allclose(a["exact"], b["exact"])
 
 
+@pytest.mark.parametrize("name", EXRISK + PGR_OPR)
+def test_legend_says_which_curve_is_exact_stated_and_monte_carlo(outputs, name):
+    texts = figure_texts(outputs[name].figure)
+    assert not forbidden_words(outputs[name].figure)
+    for words in ("exact expectation", "stated (paper's form)", "± 1 SE", "$n$ (labelled samples)"):
+        assert any(words in t for t in texts), (words, texts)
+
+
 def test_lower_bound_figure_opr_region_matches_closed_form():
     out = figure("pgr_opr_lower_bounds").make(FAST)
+    assert not forbidden_words(out.figure)
     plt.close(out.figure)
     N_axis = out.data["vs_N"]["x"]
     for n in (220, 510, 800):

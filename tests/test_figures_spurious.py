@@ -1,5 +1,8 @@
 """Every registered spurious-correlation figure runs in fast mode (d_z = 20); its data is checked."""
 
+import os
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,7 +13,11 @@ import pytest  # noqa: E402
 
 from w2s_theory.figures import Mode, figure_names  # noqa: E402
 from w2s_theory.figures.registry import REGISTRY  # noqa: E402
+from w2s_theory.figures.spurious import explore_gain  # noqa: E402
+from w2s_theory.figures.style import figure_texts, forbidden_words  # noqa: E402
 from w2s_theory.metrics import Estimate  # noqa: E402
+from w2s_theory.spurious import SpuriousModel  # noqa: E402
+from w2s_theory.spurious import theory as th  # noqa: E402
 from w2s_theory.testing import assert_mc_close  # noqa: E402
 
 FAST = Mode(fast=True, cache_dir=None, progress=False)
@@ -26,13 +33,40 @@ NAMES = [
 D_Z_FAST = 20
 
 
+#: Theory entry points whose default ``form`` is not to be relied on by the figures.
+FORM_CALLS = [(th, "risks_at"), (SpuriousModel, "expected_risks"), (SpuriousModel, "optimal_eta_u"),
+              (SpuriousModel, "failure_threshold")]  # fmt: skip
+IMPLICIT_FORM: list[str] = []
+
+
+def _require_form(fn, name):
+    """Wrap ``fn`` to record calls from the figure code that leave ``form`` to the library default."""
+
+    def wrapper(*args, **kwargs):
+        caller = sys._getframe(1).f_code.co_filename
+        if "form" not in kwargs and f"figures{os.sep}" in caller:
+            IMPLICIT_FORM.append(f"{name} from {os.path.basename(caller)}")
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
 @pytest.fixture(scope="module")
 def outputs():
     figure_names()
-    outs = {name: REGISTRY[name].make(FAST) for name in NAMES}
+    with pytest.MonkeyPatch.context() as mp:
+        for owner, name in FORM_CALLS:
+            mp.setattr(owner, name, _require_form(getattr(owner, name), name))
+        outs = {name: REGISTRY[name].make(FAST) for name in NAMES}
+        outs["explore_gain"] = explore_gain()
     yield outs
     for out in outs.values():
         plt.close(out.figure)
+
+
+def test_figures_pass_the_theory_form_explicitly(outputs):
+    """The library's default ``form`` may change ("leading" -> "limit"); the figures must not follow it."""
+    assert not IMPLICIT_FORM, IMPLICIT_FORM
 
 
 def test_registered():
@@ -69,3 +103,12 @@ def test_hard_model_gain_stays_positive_where_soft_fails(outputs):
     j = list(soft["x"]).index(0.7)
     assert soft["mc_mean"][j] < -5 * soft["mc_se"][j]
     assert hard["mc_mean"][j] > 5 * hard["mc_se"][j]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_legend_names_the_theory_forms_and_the_monte_carlo(outputs, name):
+    texts = figure_texts(outputs[name].figure)
+    assert not forbidden_words(outputs[name].figure)
+    assert any("exact proportional limit" in t for t in texts), texts
+    assert any("Monte Carlo" in t or "MC gain" in t for t in texts), texts
+    assert any("leading order" in t for t in texts), texts

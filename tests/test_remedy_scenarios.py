@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from w2s_theory.figures.registry import Mode, figure
+from w2s_theory.figures.style import figure_texts, forbidden_words
 from w2s_theory.metrics import mean_se
 from w2s_theory.remedy.experiments import (
     Setting,
@@ -69,7 +70,15 @@ def test_registered_figures_run_in_fast_mode():
     assert "| squares | (0.1, 0.5) |" in out.data["table"]["markdown"]
     panel = out.data["squares:l=o,u=.5"]
     assert np.all((0.5 < panel["w2s"]) & (panel["w2s"] < 1))
+    np.testing.assert_allclose(panel["w2s_theory"], theory_accuracy(SETTING, 0.1, 0.5, SETTING.N)["acc"])
+    texts = figure_texts(out.figure)
+    assert not forbidden_words(out.figure)
+    assert not any("l=o" in t or "u=o" in t for t in texts), texts  # scenarios spelled out in eta_l, eta_u
+    assert any(r"$\eta_\ell=\eta_o,\ \eta_u=0.5$" in t for t in texts), texts
+    assert any("leading-order theory" in t for t in texts), texts  # the theory lines say what they are
     abl = figure("remedy_ablations").make(Mode(fast=True, progress=False))
     for sc in CASES:
         assert np.all(np.isfinite(abl.data[sc]["predicted_shift_and_size"]))
         assert np.all((0 <= abl.data[sc]["eta_u_eff"]) & (abl.data[sc]["eta_u_eff"] <= 1))
+    assert not forbidden_words(abl.figure)
+    assert not any("l=o" in t or "u=o" in t for t in figure_texts(abl.figure))

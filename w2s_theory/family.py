@@ -77,11 +77,8 @@ class Family:
     roles: Roles | None = None
     closed_forms: ClosedFormTable = field(default_factory=dict)
 
-    def __hash__(self) -> int:
-        return hash(self.name)
 
-
-_TRACES: Counter[str] = Counter()
+_TRACES: Counter[Family] = Counter()
 
 
 def trace_count(family: Family) -> int:
@@ -89,7 +86,7 @@ def trace_count(family: Family) -> int:
 
     A sweep over traced parameters (floats, subspaces of the same shapes) must leave it unchanged; the
     conformance suite checks that for every family."""
-    return _TRACES[family.name]
+    return _TRACES[family]
 
 
 def chunk_size_for(trial_bytes: int, trials: int) -> int:
@@ -103,7 +100,7 @@ def chunk_size_for(trial_bytes: int, trials: int) -> int:
 @lru_cache(maxsize=256)
 def _compiled(family: Family, static: Hashable) -> Callable[[jax.Array, Any], Mapping[str, jax.Array]]:
     def counted_trial(key: jax.Array, traced: Any) -> Mapping[str, jax.Array]:
-        _TRACES[family.name] += 1  # runs once per tracing, never per trial
+        _TRACES[family] += 1  # runs once per tracing, never per trial
         return family.trial(key, traced, static)
 
     return jax.jit(partial(shard_over_trials, counted_trial))

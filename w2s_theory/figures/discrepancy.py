@@ -1,4 +1,5 @@
-r"""The synthetic figures of "Discrepancies are Virtue" (spec §3.1), reproduced through the library.
+r"""The synthetic figures of "Discrepancies are Virtue" (Dong et al. 2025; the theory is summarised in
+``docs/theory/discrepancies.md``), reproduced through the library.
 
 Settings shared by all runs (the authors' ``synthetic.ipynb``): :math:`d=20000`, :math:`d_w=200`,
 :math:`d_s=100`, :math:`d_{gt}=300`, spectrum power 1, Rademacher target, 40 trials per point; grids
@@ -6,8 +7,9 @@ Settings shared by all runs (the authors' ``synthetic.ipynb``): :math:`d=20000`,
 :math:`n=2000`). Fast mode (tests, CI) scales every dimension by 1/10 and uses 3 grid points.
 
 Every MC panel overlays the exact finite-sample expectation (solid), the paper's stated curve (dotted)
-and Monte Carlo means ± 1 SE. PGR/OPR panels show the ratio of mean risks (filled, delta-method SE; it
-estimates the plotted ratio of expectations) and the mean of per-trial ratios (hollow: what the authors'
+and Monte Carlo means ± 1 SE; one legend below the panels names the colours and the line styles.
+PGR/OPR panels show the ratio of mean risks (filled, delta-method SE; it estimates the plotted ratio of
+expectations) and the mean of per-trial ratios (hollow: what the authors'
 notebook plots). Unlike the notebook's cell 11, the :math:`d_{s\wedge w}=90` figure plots its own data.
 """
 
@@ -22,7 +24,22 @@ from w2s_theory._sweep import run_sweep
 from w2s_theory.discrepancy import SubspaceModel
 from w2s_theory.discrepancy import theory as th
 from w2s_theory.figures.registry import FigureOutput, Mode, register
-from w2s_theory.figures.style import COLORS, LABELS, SERIES_COLORS, mc_points, new_figure, theory_lines
+from w2s_theory.figures.style import (
+    COLORS,
+    EXACT,
+    LABELS,
+    MC,
+    SERIES_COLORS,
+    STATED,
+    color_key,
+    line_handle,
+    marker_handle,
+    mc_points,
+    new_figure,
+    outside_legend,
+    style_key,
+    theory_lines,
+)
 from w2s_theory.metrics import (
     mean_of_ratios,
     mean_se,
@@ -33,6 +50,13 @@ from w2s_theory.metrics import (
 )
 
 PAPER = "Dong et al. 2025"
+#: Axis labels: what n and N count in the paper's setting.
+XLABELS = {"n": r"$n$ (labelled samples)", "N": r"$N$ (unlabelled samples, teacher pseudo-labels)"}
+METRIC_LABELS = {"pgr": "PGR (performance gap recovered)", "opr": "OPR (outperforming ratio)"}
+METRIC_DEFS = (
+    r"PGR $=(\mathrm{ER}_w-\mathrm{ER}_{w2s})/(\mathrm{ER}_w-\mathrm{ER}_c)$, "
+    r"OPR $=\mathrm{ER}_s/\mathrm{ER}_{w2s}$ (w: weak teacher, s: S-Baseline, c: S-Ceiling)"
+)
 RISKS = ("weak", "strong", "ceiling", "w2s")
 METRICS = (("pgr", pgr_ratio_of_means, per_trial_pgr), ("opr", opr_ratio_of_means, per_trial_opr))
 
@@ -122,14 +146,19 @@ class Axis:
 
     @property
     def fixed(self) -> str:
-        return f"N = {self.Ns[0]}" if self.xlabel == "n" else f"n = {self.ns[0]}"
+        return f"$N$ = {self.Ns[0]}" if self.xlabel == "n" else f"$n$ = {self.ns[0]}"
+
+
+def _int_grid(lo: int, hi: int, points: int = 200) -> np.ndarray:
+    """About ``points`` whole numbers from ``lo`` to ``hi``: the exact risks are finite-sample expectations,
+    defined at integer sample sizes only."""
+    return np.unique(np.linspace(lo, hi, points).round().astype(int))
 
 
 def _axes(s: Setting) -> list[Axis]:
     """The 'vs n' (N = 40 d_s) and 'vs N' (n = 10 d_w) columns."""
     n_mc, N_mc = s.n_grid(), s.N_grid()
-    n_fine = np.linspace(n_mc[0], n_mc[-1], 200)
-    N_fine = np.linspace(N_mc[0], N_mc[-1], 200)
+    n_fine, N_fine = _int_grid(n_mc[0], n_mc[-1]), _int_grid(N_mc[0], N_mc[-1])
     N0, n0 = 40 * s.d_s, 10 * s.d_w
     return [
         Axis("vs_n", "n", n_mc, np.full_like(n_mc, N0), n_fine, np.full_like(n_fine, N0)),
@@ -142,7 +171,7 @@ def _exrisk_figure(mode: Mode, paper_d_sw: int, sigma2: float) -> FigureOutput:
     model = notebook_model(s, paper_d_sw, sigma2)
     fig, axes = new_figure(1, 2)
     data = {}
-    params = model.closed_form_params()
+    params = model.invariants()
     for col, a in enumerate(_axes(s)):
         ax = axes[0, col]
         mc = monte_carlo(s, paper_d_sw, sigma2, a.ns, a.Ns, mode)
@@ -152,8 +181,8 @@ def _exrisk_figure(mode: Mode, paper_d_sw: int, sigma2: float) -> FigureOutput:
         panel_data = {"x": a.x, "x_fine": a.x_fine}
         for key in RISKS:
             est = [mean_se(point[key]) for point in mc]
-            theory_lines(ax, a.x_fine, exact_f[key], stated_f[key], COLORS[key], LABELS[key])
-            mc_points(ax, a.x, [e.value for e in est], [e.se for e in est], COLORS[key], f"{LABELS[key]} MC")
+            theory_lines(ax, a.x_fine, exact_f[key], stated_f[key], COLORS[key])
+            mc_points(ax, a.x, [e.value for e in est], [e.se for e in est], COLORS[key])
             panel_data[key] = {
                 "mc_mean": np.array([e.value for e in est]),
                 "mc_se": np.array([e.se for e in est]),
@@ -163,17 +192,20 @@ def _exrisk_figure(mode: Mode, paper_d_sw: int, sigma2: float) -> FigureOutput:
             }
         data[a.panel] = panel_data
         ax.set_yscale("log")
-        ax.set_xlabel(a.xlabel)
-        ax.set_ylabel("excess risk")
-        ax.set_title(
-            rf"$d_{{s\wedge w}}$={model.d_sw:g}, $\sigma^2$={sigma2:g}, {a.fixed}"
-            + "\n"
-            + rf"$\rho_w$={model.rho_w:.2e}, $\rho_s$={model.rho_s:.2e}",
-            fontsize=9,
-        )
-    axes[0, 1].legend(fontsize=6, ncol=3, loc="upper right")
+        ax.set_xlabel(XLABELS[a.xlabel])
+        ax.set_ylabel("excess risk (test MSE of the fit)")
+        ax.set_title(f"vs ${a.xlabel}$ at {a.fixed}", fontsize=9)
+    outside_legend(
+        fig,
+        color_key([(LABELS[k], COLORS[k]) for k in RISKS]),
+        style_key(("-", EXACT), (":", STATED), ("mc", f"{MC} ({s.trials} trials)")),
+    )
     fig.suptitle(
-        f"Excess risk: exact (solid), stated (dotted), MC ±1 SE ({s.trials} trials)", fontsize=10, y=1.06
+        f"{PAPER}: excess risk, "
+        rf"$d_{{s\wedge w}}$={model.d_sw:g}, $\sigma^2$={sigma2:g}, "
+        rf"$\rho_w$={model.rho_w:.2e}, $\rho_s$={model.rho_s:.2e} "
+        rf"($d_w$={s.d_w}, $d_s$={s.d_s})",
+        fontsize=10,
     )
     return FigureOutput(fig, data)
 
@@ -205,7 +237,7 @@ def _pgr_opr_figure(mode: Mode, paper_d_sws: tuple[int, ...], sigma2: float) -> 
         for i, paper_d_sw in enumerate(paper_d_sws):
             color = SERIES_COLORS[i % len(SERIES_COLORS)]
             model = notebook_model(s, paper_d_sw, sigma2)
-            params = model.closed_form_params()
+            params = model.invariants()
             mc = monte_carlo(s, paper_d_sw, sigma2, a.ns, a.Ns, mode)
             exact_f = th.expected_risks(n=a.n_fine, N=a.N_fine, **params)
             stated_f = th.paper_risks(n=a.n_fine, N=a.N_fine, **params)
@@ -215,20 +247,9 @@ def _pgr_opr_figure(mode: Mode, paper_d_sws: tuple[int, ...], sigma2: float) -> 
                 ax = axes[row, col]
                 rom = [ratio_of_means(point) for point in mc]
                 mor = [mean_of_ratios(per_trial(point)) for point in mc]
-                label = rf"$d_{{s\wedge w}}$={model.d_sw:g}"
-                theory_lines(ax, a.x_fine, exact_f[metric], stated_f[metric], color, label)
-                mc_points(
-                    ax, a.x, [e.value for e in rom], [e.se for e in rom], color, f"{label} MC ratio of means"
-                )
-                mc_points(
-                    ax,
-                    a.x,
-                    [e.value for e in mor],
-                    [e.se for e in mor],
-                    color,
-                    f"{label} MC mean of ratios",
-                    True,
-                )
+                theory_lines(ax, a.x_fine, exact_f[metric], stated_f[metric], color)
+                mc_points(ax, a.x, [e.value for e in rom], [e.se for e in rom], color)
+                mc_points(ax, a.x, [e.value for e in mor], [e.se for e in mor], color, hollow=True)
                 series[metric] = {
                     "ratio_of_means": np.array([e.value for e in rom]),
                     "ratio_of_means_se": np.array([e.se for e in rom]),
@@ -238,17 +259,31 @@ def _pgr_opr_figure(mode: Mode, paper_d_sws: tuple[int, ...], sigma2: float) -> 
                     "exact_fine": exact_f[metric],
                     "stated_fine": stated_f[metric],
                 }
-                ax.set_xlabel(a.xlabel)
-                ax.set_ylabel(metric.upper())
+                ax.set_xlabel(XLABELS[a.xlabel])
+                ax.set_ylabel(METRIC_LABELS[metric])
             data.setdefault(a.panel, {"x": a.x, "x_fine": a.x_fine})[f"d_sw={paper_d_sw}"] = series
-        axes[0, col].set_title(rf"$\sigma^2$={sigma2:g}, {a.fixed}", fontsize=9)
+        axes[0, col].set_title(f"vs ${a.xlabel}$ at {a.fixed}", fontsize=9)
     for ax in axes[1]:
         ax.axhline(1.0, color="grey", ls="--", lw=1)
-    axes[0, 1].legend(fontsize=5.5, ncol=2)
+    d_sws = [notebook_model(s, d, sigma2).d_sw for d in paper_d_sws]
+    outside_legend(
+        fig,
+        color_key(
+            [
+                (rf"$d_{{s\wedge w}}$={d:g}", SERIES_COLORS[i % len(SERIES_COLORS)])
+                for i, d in enumerate(d_sws)
+            ]
+        ),
+        style_key(("-", f"{EXACT} (ratio of expectations)"), (":", STATED)),
+        style_key(
+            ("mc", f"MC ratio of mean risks ± 1 SE ({s.trials} trials)"),
+            ("mc_hollow", "MC mean of per-trial ratios ± 1 SE"),
+        ),
+        [line_handle("OPR = 1 (W2S beats the S-Baseline above)", color="grey", ls="--", lw=1)],
+    )
     fig.suptitle(
-        f"PGR / OPR: exact ratio of expectations (solid), stated (dotted); MC ({s.trials} trials): "
-        "ratio of means (filled), mean of per-trial ratios (hollow)",
-        fontsize=9,
+        f"{PAPER}: PGR and OPR, $\\sigma^2$={sigma2:g}, $d_w$={s.d_w}, $d_s$={s.d_s}\n{METRIC_DEFS}",
+        fontsize=10,
     )
     return FigureOutput(fig, data)
 
@@ -272,7 +307,7 @@ def pgr_opr_sigma2_high(mode: Mode) -> FigureOutput:
     return _pgr_opr_figure(mode, (10, 50, 90), 1e-1)
 
 
-#: The theory-only figure's parameters (spec §3.1, notebook cell c2).
+#: The theory-only figure's parameters (the authors' synthetic notebook, cell 2).
 BOUND_PARAMS = dict(d_w=100, d_s=80, d_sw=10, sigma2=1.0, rho=0.1)
 
 
@@ -280,9 +315,10 @@ BOUND_PARAMS = dict(d_w=100, d_s=80, d_sw=10, sigma2=1.0, rho=0.1)
     "pgr_opr_lower_bounds", paper=PAPER, description="theory only: PGR/OPR lower bounds vs N and n (cell c2)"
 )
 def pgr_opr_lower_bounds(mode: Mode) -> FigureOutput:
-    """Spec §2.4 bounds. Left: vs N in [160, 4000] for n in {220, 510, 800}; right: vs n in [110, 600] for
-    N in {1600, 2800, 4000}, with n* marked (stars); dotted verticals: the N beyond which the OPR bound
-    exceeds 1 (closed form ``N_for_opr_above_1``)."""
+    """The PGR and OPR lower bounds (``docs/theory/discrepancies.md`` §6). Left: vs N in [160, 4000] for n in
+    {220, 510, 800}; right: vs n in [110, 600] for N in {1600, 2800, 4000}, with the maximiser n* marked
+    (stars); dotted verticals: the N beyond which the OPR bound exceeds 1 (closed form
+    ``N_for_opr_above_1``)."""
     p = BOUND_PARAMS
     N_axis = np.linspace(160, 4000, mode.pick(400, 50))
     n_axis = np.linspace(110, 600, mode.pick(400, 50))
@@ -293,8 +329,8 @@ def pgr_opr_lower_bounds(mode: Mode) -> FigureOutput:
         pgr = th.pgr_lower_bound(n=n, N=N_axis, **p)
         opr = th.opr_lower_bound(n=n, N=N_axis, **p)
         N_min = float(th.N_for_opr_above_1(n=n, **p))
-        axes[0, 0].plot(N_axis, pgr, color=c, label=f"n={n}")
-        axes[1, 0].plot(N_axis, opr, color=c, label=f"n={n}")
+        axes[0, 0].plot(N_axis, pgr, color=c, label=f"$n$={n}")
+        axes[1, 0].plot(N_axis, opr, color=c, label=f"$n$={n}")
         if np.isfinite(N_min):
             axes[1, 0].axvline(N_min, color=c, ls=":", lw=1)
         data["vs_N"][f"n={n}"] = {"pgr": pgr, "opr": opr, "N_for_opr_above_1": N_min}
@@ -303,22 +339,32 @@ def pgr_opr_lower_bounds(mode: Mode) -> FigureOutput:
         pgr = th.pgr_lower_bound(n=n_axis, N=N, **p)
         opr = th.opr_lower_bound(n=n_axis, N=N, **p)
         n_star = float(th.n_star(N=N, **p))
-        axes[0, 1].plot(n_axis, pgr, color=c, label=f"N={N}")
-        axes[1, 1].plot(n_axis, opr, color=c, label=f"N={N}")
+        axes[0, 1].plot(n_axis, pgr, color=c, label=f"$N$={N}")
+        axes[1, 1].plot(n_axis, opr, color=c, label=f"$N$={N}")
         for row, curve in ((0, th.pgr_lower_bound), (1, th.opr_lower_bound)):
             axes[row, 1].plot([n_star], [float(curve(n=n_star, N=N, **p))], "*", color=c, ms=9)
         data["vs_n"][f"N={N}"] = {"pgr": pgr, "opr": opr, "n_star": n_star}
-    for ax in axes.flat:
+    extra = {
+        (1, 0): [line_handle("$N$ beyond which the OPR bound > 1", color="grey", ls=":", lw=1)],
+        (0, 1): [marker_handle("maximiser $n^*$", color="grey", marker="*", ms=9)],
+        (1, 1): [marker_handle("maximiser $n^*$", color="grey", marker="*", ms=9)],
+    }
+    for (row, col), ax in np.ndenumerate(axes):
         ax.axhline(1.0, color="grey", ls="--", lw=1)
-        ax.legend(fontsize=7)
+        handles = ax.get_legend_handles_labels()[0] + extra.get((row, col), [])
+        ax.legend(handles=handles, fontsize=7, loc="lower right" if row == 0 else "best")
     for row, name in enumerate(("PGR", "OPR")):
-        axes[row, 0].set_ylabel(f"{name} lower bound")
-    axes[1, 0].set_xlabel("N  (dotted: N beyond which the OPR bound > 1)")
-    axes[1, 1].set_xlabel("n  (stars: maximiser n*)")
+        for col in range(2):
+            axes[row, col].set_ylabel(f"{METRIC_LABELS[name.lower()]}: lower bound", fontsize=9)
+    for col, var in enumerate(("N", "n")):
+        for row in range(2):
+            axes[row, col].set_xlabel(XLABELS[var])
+        axes[0, col].set_title(f"vs ${var}$ at fixed ${'nN'[col]}$", fontsize=9)
     axes[0, 0].set_ylim(-0.5, 1.05)
     axes[0, 1].set_ylim(-0.5, 1.05)
     fig.suptitle(
-        r"Lower bounds (spec §2.4): $d_w$=100, $d_s$=80, $d_{s\wedge w}$=10, $\sigma^2$=1, $\rho_s+\rho_w$=0.1",
+        f"{PAPER}: PGR and OPR lower bounds (theory only; docs/theory/discrepancies.md)\n"
+        r"$d_w$=100, $d_s$=80, $d_{s\wedge w}$=10, $\sigma^2$=1, $\rho_s+\rho_w$=0.1",
         fontsize=10,
     )
     return FigureOutput(fig, data)

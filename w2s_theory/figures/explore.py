@@ -13,6 +13,9 @@ from w2s_theory.discrepancy import theory as th
 from w2s_theory.figures.registry import FigureOutput, Mode, register
 from w2s_theory.figures.style import new_figure
 
+METRIC_NAMES = {"pgr": "PGR (gap recovered)", "opr": "OPR (outperforming ratio)"}
+WINS = {"pgr": "W2S beats the S-Ceiling where PGR > 1", "opr": "W2S beats the S-Baseline where OPR > 1"}
+
 
 def tradeoff_map(
     d_w: int = 200,
@@ -29,8 +32,9 @@ def tradeoff_map(
     n_max = n_max or 20 * d_w
     N_max = N_max or 40 * d_s
     lo_n = max(d_w, d_s) + 2
-    n = np.linspace(lo_n, max(n_max, lo_n + 1), resolution)[:, None]
-    N = np.linspace(d_s + 2, max(N_max, d_s + 3), resolution)[None, :]
+    # whole numbers: the exact risks are finite-sample expectations, defined at integer sample sizes
+    n = np.unique(np.linspace(lo_n, max(n_max, lo_n + 1), resolution).round().astype(int))[:, None]
+    N = np.unique(np.linspace(d_s + 2, max(N_max, d_s + 3), resolution).round().astype(int))[None, :]
     ex = th.expected_risks(
         n=n,
         N=N,
@@ -49,16 +53,17 @@ def tradeoff_map(
         im = ax.imshow(
             ex[metric], origin="lower", aspect="auto", extent=extent, cmap="viridis", vmin=0, vmax=vmax
         )
-        fig.colorbar(im, ax=ax, label=metric.upper())
+        fig.colorbar(im, ax=ax, label=f"exact {METRIC_NAMES[metric]}", extend="max")
         if np.any(ex[metric] > 1) and np.any(ex[metric] < 1):
             ax.contour(N.ravel(), n.ravel(), ex[metric], levels=[1.0], colors="white", linewidths=1.5)
-        ax.set_xlabel("N (pseudo-labels)")
-        ax.set_ylabel("n (labels)")
-        ax.set_title(f"exact {metric.upper()}; white contour: {metric.upper()} = 1", fontsize=8)
+        ax.set_xlabel(r"$N$ (unlabelled samples, teacher pseudo-labels)")
+        ax.set_ylabel(r"$n$ (labelled samples)")
+        ax.set_title(f"white contour: {metric.upper()} = 1 ({WINS[metric]})", fontsize=9)
     fig.suptitle(
+        "Dong et al. 2025, theory only: where W2S wins; "
         rf"$d_w$={d_w}, $d_s$={d_s}, $d_{{s\wedge w}}$={d_sw:g}, $\sigma^2$={sigma2:g}, "
         rf"$\rho_w$={rho_w:.2g}, $\rho_s$={rho_s:.2g}",
-        fontsize=9,
+        fontsize=10,
     )
     data = {"map": {"n": n.ravel(), "N": N.ravel(), "pgr": ex["pgr"], "opr": ex["opr"]}}
     return FigureOutput(fig, data)

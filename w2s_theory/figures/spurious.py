@@ -1,14 +1,18 @@
-r"""Figures for the group-imbalance theory (Liu, Dong, Lei 2026; spec §4.1, §5), through the library.
+r"""Figures for the group-imbalance theory (Liu, Dong, Lei 2026; summarised in
+``docs/theory/spurious.md``), through the library.
 
-The paper's Fig. 2/3 parameters are unknown (spec §4.1), so every panel uses the spec's canonical
-configuration C0 (§5): :math:`p=5`, :math:`p_T=4`, :math:`p_S=3`, :math:`\|\mu_T\|^2=9`,
-:math:`\sigma_\xi^2=\sigma_y^2=1`, :math:`\eta_\ell=0.1`, :math:`\eta_t=0.5`,
+The paper does not give the parameters of its Figs. 2 and 3, so every panel uses the canonical
+configuration C0 of ``docs/theory/spurious.md`` §11.1: :math:`p=5`, :math:`p_T=4`, :math:`p_S=3`,
+:math:`\|\mu_T\|^2=9`, :math:`\sigma_\xi^2=\sigma_y^2=1`, :math:`\eta_\ell=0.1`, :math:`\eta_t=0.5`,
 :math:`\gamma_z=\nu_z=0.05` unless a panel varies them. Gains are in units of :math:`\sigma_y^2\gamma_z`.
 
-Every panel: theory lines (F3, the exact proportional limit: solid; F1, the documented leading order:
-dashed; hard model: its leading order, dash-dot) and Monte Carlo means :math:`\pm1` SE (noise-averaged
-estimator of spec §2.9) at :math:`d_z=200` (full) or :math:`d_z=20` (fast, for tests). MC points run
-through the resumable sweep runner :func:`w2s_theory._sweep.run_sweep`.
+Every panel: theory lines and Monte Carlo means :math:`\pm1` SE (noise-averaged estimator) at
+:math:`d_z=200` (full) or :math:`d_z=20` (fast, for tests). Theory: the exact proportional limit of the
+product features (``form="limit"``, F3: solid) and the leading order in :math:`\gamma_z,\nu_z` (the paper's
+Theorems 1-2, ``form="leading"``, F1: dashed); for the hard (mixture) group model only its leading order
+exists (dash-dot). Every call into the theory passes ``form=`` explicitly, so a change of the library's
+default cannot change a figure. MC points run through the resumable sweep runner
+:func:`w2s_theory._sweep.run_sweep`.
 """
 
 from __future__ import annotations
@@ -19,13 +23,31 @@ import numpy as np
 
 from w2s_theory._sweep import run_sweep
 from w2s_theory.figures.registry import FigureOutput, Mode, register
-from w2s_theory.figures.style import SERIES_COLORS, mc_points, new_figure
+from w2s_theory.figures.style import (
+    MC,
+    SERIES_COLORS,
+    color_key,
+    line_handle,
+    marker_handle,
+    mc_points,
+    new_figure,
+    outside_legend,
+    style_key,
+)
 from w2s_theory.metrics import mean_se
 from w2s_theory.spurious import SpuriousModel
 from w2s_theory.spurious import theory as th
 
 PAPER = "Liu, Dong, Lei 2026"
 ETA_L, ETA_T, GAMMA = 0.1, 0.5, 0.05
+SIGMA_XI2 = SIGMA_Y2 = 1.0
+
+#: Legend wording of the theory forms.
+LIMIT = "exact proportional limit"
+LEADING = r"leading order in $\gamma_z,\nu_z$ (paper's Thms 1-2)"
+HARD_LO = r"hard model: leading-order theory (in $\gamma_z,\nu_z$)"
+GAIN_LABEL = r"W2S gain $(\mathrm{ER}_T-\mathrm{ER}_S)\,/\,\sigma_y^2\gamma_z$"
+ETA_U_LABEL = r"$\eta_u$ (minority fraction of the unlabelled data)"
 
 
 @dataclass(frozen=True)
@@ -50,8 +72,15 @@ class Setting:
 ETA_FINE = np.linspace(0.0, 1.0, 101)
 
 
-def _model(point: dict) -> SpuriousModel:
+def canonical(d_z: int, *, c: float, m: float, m4: float, group_model: str) -> SpuriousModel:
+    """The canonical configuration with every argument explicit (no library defaults)."""
     return SpuriousModel.canonical(
+        d_z, c=c, m=m, m4=m4, sigma_xi2=SIGMA_XI2, sigma_y2=SIGMA_Y2, group_model=group_model
+    )
+
+
+def _model(point: dict) -> SpuriousModel:
+    return canonical(
         point["d_z"], c=point["c"], m=point["m"], m4=point["m4"], group_model=point["group_model"]
     )
 
@@ -70,7 +99,7 @@ def _evaluate(point, key):
 
 
 def _mc_gain(s: Setting, mode: Mode, desc: str, eta_us, nu_z=GAMMA, eta_t=ETA_T, **geometry) -> list:
-    """MC gain estimates (units sigma_y^2 gamma_z) at each eta_u for one C0 geometry."""
+    """MC gain estimates (units sigma_y^2 gamma_z) at each eta_u for one canonical geometry."""
     base = dict(d_z=s.d_z, n=s.n(GAMMA), N=s.n(nu_z), eta_l=ETA_L, eta_t=eta_t, trials=s.trials)
     base |= dict(c=0.0, m=3.0, m4=0.0, group_model="soft") | geometry
     points = [base | {"eta_u": float(e)} for e in eta_us]
@@ -79,13 +108,15 @@ def _mc_gain(s: Setting, mode: Mode, desc: str, eta_us, nu_z=GAMMA, eta_t=ETA_T,
 
 
 def _theory(model: SpuriousModel, nu_z: float, eta_u, form: str, eta_t=ETA_T) -> np.ndarray:
-    return th.risks_at(model, GAMMA, nu_z, ETA_L, eta_u, eta_t, form)["gain"] / (model.sigma_y2 * GAMMA)
+    gain = th.risks_at(model, GAMMA, nu_z, ETA_L, eta_u, eta_t, form=form)["gain"]
+    return gain / (model.sigma_y2 * GAMMA)
 
 
-def _series(ax, s, mode, label, color, nu_z=GAMMA, **geometry) -> dict:
-    """Theory lines (F3 solid, F1 dashed; hard: LO dash-dot) and MC points of one gain-vs-eta_u curve."""
+def _series(ax, s, mode, desc, color, nu_z=GAMMA, **geometry) -> dict:
+    """Theory lines (limit solid, leading order dashed; hard: leading order dash-dot) and MC points of one
+    gain-vs-eta_u curve (``desc``: the progress bar's name)."""
     model = _model(dict(d_z=s.d_z, c=0.0, m=3.0, m4=0.0, group_model="soft") | geometry)
-    est = _mc_gain(s, mode, label, s.eta_us, nu_z=nu_z, **geometry)
+    est = _mc_gain(s, mode, desc, s.eta_us, nu_z=nu_z, **geometry)
     out = {"x": np.array(s.eta_us), "mc_mean": np.array([e.value for e in est])}
     out["mc_se"] = np.array([e.se for e in est])
     if model.group_model == "hard":
@@ -99,20 +130,29 @@ def _series(ax, s, mode, label, color, nu_z=GAMMA, **geometry) -> dict:
             out[form] = _theory(model, nu_z, out["x"], form)
             out[f"{form}_fine"] = _theory(model, nu_z, ETA_FINE, form)
             ax.plot(ETA_FINE, out[f"{form}_fine"], style, color=color, lw=1.4 if form == "limit" else 1.0)
-    mc_points(ax, out["x"], out["mc_mean"], out["mc_se"], color, label)
+    mc_points(ax, out["x"], out["mc_mean"], out["mc_se"], color)
     return out
 
 
 def _finish(ax, title: str) -> None:
     ax.axhline(0.0, color="k", lw=0.6)
-    ax.set_xlabel(r"$\eta_u$ (unlabelled minority fraction)")
-    ax.set_ylabel(r"W2S gain / $\sigma_y^2\gamma_z$")
+    ax.set_xlabel(ETA_U_LABEL)
+    ax.set_ylabel(GAIN_LABEL)
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
 
 
-def _caption(s: Setting) -> str:
-    return f"lines: F3 (solid), F1 (dashed); points: MC ±1 SE, d_z={s.d_z}, {s.trials} trials"
+def _soft_key(s: Setting, prefix: str = "") -> list:
+    return style_key(
+        ("-", f"{prefix}{LIMIT}"),
+        ("--", f"{prefix}{LEADING}"),
+        ("mc", rf"{MC} ($d_z$={s.d_z}, {s.trials} trials)"),
+    )
+
+
+def _single_panel(mode: Mode, suptitle: str, width: float = 6.4):
+    fig, axes = new_figure(1, 1, width=width, height=5.2)
+    fig.suptitle(suptitle, fontsize=10)
+    return fig, axes[0, 0]
 
 
 @register(
@@ -120,26 +160,35 @@ def _caption(s: Setting) -> str:
 )
 def gain_vs_xi(mode: Mode) -> FigureOutput:
     s = Setting.for_mode(mode)
-    fig, axes = new_figure(1, 1, width=6.0)
-    ax = axes[0, 0]
-    data = {}
+    fig, ax = _single_panel(mode, f"{PAPER}: W2S gain vs $\\eta_u$ for several $\\|\\Xi\\|_F^2$ (cf. Fig. 2)")
+    data, colors = {}, []
     for color, c in zip(SERIES_COLORS, (0.0, 0.25, 0.5, 0.75), strict=False):
-        data[f"xi2={c}"] = _series(ax, s, mode, rf"$\|\Xi\|_F^2$={c}", color, c=c)
+        label = rf"$\|\Xi\|_F^2$={c}"
+        data[f"xi2={c}"] = _series(ax, s, mode, f"xi2={c}", color, c=c)
+        colors.append((label, color))
     _finish(
-        ax, r"C0, $\|\mu_T\|^2$=9, $\gamma_z=\nu_z$=.05, $\eta_\ell$=.1, $\eta_t$=.5" + "\n" + _caption(s)
+        ax,
+        r"$p_T$=4, $p_S$=3, $\|\mu_T\|^2$=9, $\gamma_z=\nu_z$=0.05, $\eta_\ell$=0.1, $\eta_t$=0.5",
     )
+    outside_legend(fig, color_key(colors), _soft_key(s), rows=4)
     return FigureOutput(fig, {"gain": data})
 
 
 @register("spurious_gain_vs_nu", paper=PAPER, description="gain vs eta_u for several nu_z (Fig. 2 analogue)")
 def gain_vs_nu(mode: Mode) -> FigureOutput:
     s = Setting.for_mode(mode)
-    fig, axes = new_figure(1, 1, width=6.0)
-    ax = axes[0, 0]
-    data = {}
+    fig, ax = _single_panel(mode, f"{PAPER}: W2S gain vs $\\eta_u$ for several $\\nu_z=d_z/N$ (cf. Fig. 2)")
+    data, colors = {}, []
     for color, nu in zip(SERIES_COLORS, (0.02, 0.05, 0.1, 0.2), strict=False):
-        data[f"nu_z={nu}"] = _series(ax, s, mode, rf"$\nu_z$={nu}", color, nu_z=nu, c=0.25)
-    _finish(ax, r"C0, $\|\Xi\|_F^2$=.25, $\|\mu_T\|^2$=9, $\gamma_z$=.05" + "\n" + _caption(s))
+        label = rf"$\nu_z$={nu}"
+        data[f"nu_z={nu}"] = _series(ax, s, mode, f"nu_z={nu}", color, nu_z=nu, c=0.25)
+        colors.append((label, color))
+    _finish(
+        ax,
+        r"$p_T$=4, $p_S$=3, $\|\Xi\|_F^2$=0.25, $\|\mu_T\|^2$=9, $\gamma_z$=0.05, $\eta_\ell$=0.1, "
+        r"$\eta_t$=0.5",
+    )
+    outside_legend(fig, color_key(colors), _soft_key(s), rows=4)
     return FigureOutput(fig, {"gain": data})
 
 
@@ -151,61 +200,78 @@ def gain_vs_nu(mode: Mode) -> FigureOutput:
 def eta_u_star_drift(mode: Mode) -> FigureOutput:
     s = Setting.for_mode(mode)
     nu_z = 0.1
-    fig, axes = new_figure(1, 1, width=6.0)
-    ax = axes[0, 0]
-    data = {}
+    fig, ax = _single_panel(
+        mode,
+        f"{PAPER}: the optimal $\\eta_u^\\star$ drifts from $\\eta_\\ell$ as $\\|\\mu_S\\|$ grows "
+        "(cf. Fig. 3)",
+    )
+    data, colors = {}, []
     for color, m4 in zip(SERIES_COLORS, (0.0, 2.0, 3.0, 4.0), strict=False):
-        out = _series(ax, s, mode, rf"$\|\mu_S\|^2$={m4**2:g}", color, nu_z=nu_z, m4=m4)
-        model = SpuriousModel.canonical(s.d_z, c=0.0, m=3.0, m4=m4)
+        label = rf"$\|\mu_S\|^2$={m4**2:g}"
+        out = _series(ax, s, mode, f"m4={m4}", color, nu_z=nu_z, m4=m4)
+        model = canonical(s.d_z, c=0.0, m=3.0, m4=m4, group_model="soft")
         n, N = s.n(GAMMA), s.n(nu_z)
-        out["eta_u_star"] = {f: model.optimal_eta_u(n, N, ETA_L, ETA_T, form=f) for f in ("leading", "limit")}
+        out["eta_u_star"] = {
+            f: model.optimal_eta_u(n, N, eta_l=ETA_L, eta_t=ETA_T, form=f) for f in ("leading", "limit")
+        }
         star = out["eta_u_star"]["limit"]
         ax.plot([star], [_theory(model, nu_z, star, "limit")], marker="*", ms=12, color=color, mec="k")
         data[f"m4={m4}"] = out
-    _finish(ax, r"C0, $\Xi\mu_S$=0, $\nu_z$=.1 (stars: $\eta_u^\star$, F3)" + "\n" + _caption(s))
+        colors.append((label, color))
+    _finish(
+        ax,
+        r"$p_T$=4, $p_S$=3, $\Xi$=0, $\|\mu_T\|^2$=9, $\gamma_z$=0.05, $\nu_z$=0.1, $\eta_\ell$=0.1, "
+        r"$\eta_t$=0.5",
+    )
+    star_key = [marker_handle(rf"$\eta_u^\star$ (maximiser, {LIMIT})", color="grey", marker="*", ms=10)]
+    outside_legend(fig, color_key(colors), _soft_key(s) + star_key, rows=4)
     return FigureOutput(fig, {"gain": data})
 
 
 @register(
     "spurious_phase_diagram",
     paper=PAPER,
-    description="where W2S fails in (eta_u, ||mu_T||^2/sigma_xi^2), F1 and F3 boundaries, MC signs",
+    description="where W2S fails in (eta_u, ||mu_T||^2/sigma_xi^2): limit and leading-order boundaries, "
+    "MC signs",
 )
 def phase_diagram(mode: Mode) -> FigureOutput:
+    from matplotlib.patches import Patch
+
     s = Setting.for_mode(mode)
-    nu_z, eta_t = 0.02, 0.2  # spec §5.3
+    nu_z, eta_t = 0.02, 0.2  # the failure setting of docs/theory/spurious.md §11.4
     r_max = 100.0
     eta_u = np.linspace(0, 1, 201)
     r = np.linspace(0.0, r_max, 201)
-    fig, axes = new_figure(1, 1, width=6.0)
-    ax = axes[0, 0]
-    gains = np.array(
-        [_theory(SpuriousModel.canonical(s.d_z, m=np.sqrt(ri)), nu_z, eta_u, "limit", eta_t) for ri in r]
-    )
+    fig, ax = _single_panel(mode, f"{PAPER}: where W2S fails (gain < 0)", width=7.4)
+
+    def soft(ri):
+        return canonical(s.d_z, c=0.0, m=float(np.sqrt(ri)), m4=0.0, group_model="soft")
+
+    gains = np.array([_theory(soft(ri), nu_z, eta_u, "limit", eta_t) for ri in r])
     ax.contourf(eta_u, r, np.sign(gains), levels=[-1.5, 0, 1.5], colors=["#f4c7c3", "#cfe8cf"], alpha=0.8)
-    unit = SpuriousModel.canonical(s.d_z, m=1.0)
+    unit = soft(1.0)
     n, N = s.n(GAMMA), s.n(nu_z)
     boundary = {}
     for form, style in (("limit", "-"), ("leading", "--")):
         boundary[form] = np.array(
-            [unit.failure_threshold(n, N, ETA_L, float(e), eta_t, form=form) for e in eta_u]
+            [unit.failure_threshold(n, N, eta_l=ETA_L, eta_u=float(e), eta_t=eta_t, form=form) for e in eta_u]
         )
-        ax.plot(
-            eta_u,
-            np.where(boundary[form] < r_max, boundary[form], np.nan),
-            style,
-            color="k",
-            lw=1.2,
-            label=f"gain = 0 ({'F3' if form == 'limit' else 'F1'})",
-        )
+        ax.plot(eta_u, np.where(boundary[form] < r_max, boundary[form], np.nan), style, color="k", lw=1.2)
     coarse_u, coarse_r = np.linspace(0, 1, mode.pick(81, 21)), np.linspace(0.0, r_max, mode.pick(81, 21))
     hard_gain = np.array(
-        [_theory(SpuriousModel.canonical(s.d_z, m=np.sqrt(ri), group_model="hard"), nu_z, coarse_u, "leading", eta_t)
-         for ri in coarse_r]
-    )  # fmt: skip
+        [
+            _theory(
+                canonical(s.d_z, c=0.0, m=float(np.sqrt(ri)), m4=0.0, group_model="hard"),
+                nu_z,
+                coarse_u,
+                "leading",
+                eta_t,
+            )
+            for ri in coarse_r
+        ]
+    )
     if hard_gain.min() < 0 < hard_gain.max():
         ax.contour(coarse_u, coarse_r, hard_gain, levels=[0.0], colors="tab:red", linestyles="-.")
-    ax.plot([], [], "-.", color="tab:red", label="gain = 0 (hard LO)")
     boundary["hard_gain_min"] = np.array(hard_gain.min())
     mc_eta = mode.pick((0.0, 0.4, 0.6, 0.9), (0.4,))
     mc_r = mode.pick((10.0, 30.0, 60.0, 90.0), (25.0, 50.0))
@@ -213,7 +279,7 @@ def phase_diagram(mode: Mode) -> FigureOutput:
     for ri in mc_r:
         est = _mc_gain(s, mode, f"phase r={ri}", mc_eta, nu_z=nu_z, eta_t=eta_t, m=float(np.sqrt(ri)))
         for e, g in zip(mc_eta, est, strict=True):
-            f3 = float(_theory(SpuriousModel.canonical(s.d_z, m=np.sqrt(ri)), nu_z, e, "limit", eta_t))
+            f3 = float(_theory(soft(ri), nu_z, e, "limit", eta_t))
             pts.append((e, ri, g.value, g.se, f3))
             ax.plot(
                 e,
@@ -223,16 +289,28 @@ def phase_diagram(mode: Mode) -> FigureOutput:
                 ms=8,
                 mew=2,
             )
-    ax.set_xlabel(r"$\eta_u$")
-    ax.set_ylabel(r"$\|\mu_T\|^2/\sigma_\xi^2$")
+    ax.set_xlabel(ETA_U_LABEL)
+    ax.set_ylabel(r"$\|\mu_T\|^2/\sigma_\xi^2$ (teacher's group signal)")
     ax.set_ylim(0, r_max)
     ax.set_title(
-        r"soft model, $\Xi$=0, $\eta_\ell$=.1, $\eta_t$=.2, $\gamma_z$=.05, $\nu_z$=.02: green W2S, red fails"
-        + "\n"
-        + f"markers: MC sign (o gain>0, x gain<0), d_z={s.d_z}",
+        r"soft group model, $p_T$=4, $p_S$=3, $\Xi$=0, $\eta_\ell$=0.1, $\eta_t$=0.2, $\gamma_z$=0.05, "
+        r"$\nu_z$=0.02",
         fontsize=9,
     )
-    ax.legend(fontsize=7, loc="lower left")
+    regions = [
+        Patch(facecolor="#cfe8cf", label=f"W2S gain > 0 ({LIMIT})"),
+        Patch(facecolor="#f4c7c3", label=f"W2S gain < 0 ({LIMIT})"),
+    ]
+    lines = [
+        line_handle(f"gain = 0: {LIMIT}", ls="-", lw=1.2),
+        line_handle(f"gain = 0: {LEADING}", ls="--", lw=1.2),
+        line_handle("gain = 0: leading order, hard model", color="tab:red", ls="-.", lw=1.2),
+    ]
+    markers = [
+        marker_handle(rf"MC gain > 0 ($d_z$={s.d_z}, {s.trials} trials)", color="tab:green", ms=7),
+        marker_handle("MC gain < 0", color="tab:red", marker="x", ms=7),
+    ]
+    outside_legend(fig, regions, lines, markers, rows=3)
     pts_arr = np.array(pts)
     data = {
         "boundary": {"eta_u": eta_u, **boundary},
@@ -254,18 +332,28 @@ def phase_diagram(mode: Mode) -> FigureOutput:
 )
 def hard_vs_soft(mode: Mode) -> FigureOutput:
     s = Setting.for_mode(mode)
-    fig, axes = new_figure(1, 2, width=5.2)
-    data = {}
+    fig, axes = new_figure(1, 2, width=5.2, height=4.0)
+    data, colors = {}, []
+    titles = {
+        "soft": "soft (mean-shift) group model",
+        "hard": "hard (mixture) group model: only its leading order is derived",
+    }
     for col, gm in enumerate(("soft", "hard")):
         ax = axes[0, col]
         panel = {}
         for color, m in zip(SERIES_COLORS, (2.0, 3.0, 5.0), strict=False):
-            panel[f"m2={m**2:g}"] = _series(
-                ax, s, mode, rf"$\|\mu_T\|^2$={m**2:g}", color, m=m, group_model=gm
-            )
-        lines = "F3 (solid), F1 (dashed)" if gm == "soft" else "leading order (dash-dot; F2/F3 not derived)"
-        _finish(ax, f"{gm} group model, C0, $\\Xi$=0, $\\gamma_z=\\nu_z$=.05\nlines: {lines}; MC d_z={s.d_z}")
+            label = rf"$\|\mu_T\|^2$={m**2:g}"
+            panel[f"m2={m**2:g}"] = _series(ax, s, mode, f"{gm} m={m}", color, m=m, group_model=gm)
+            if col == 0:
+                colors.append((label, color))
+        _finish(ax, titles[gm])
         data[gm] = panel
+    fig.suptitle(
+        f"{PAPER}: soft vs hard group model, "
+        r"$p_T$=4, $p_S$=3, $\Xi$=0, $\gamma_z=\nu_z$=0.05, $\eta_\ell$=0.1, $\eta_t$=0.5",
+        fontsize=10,
+    )
+    outside_legend(fig, color_key(colors), _soft_key(s, "soft model: "), style_key(("-.", HARD_LO)), rows=3)
     return FigureOutput(fig, data)
 
 
@@ -278,49 +366,50 @@ def explore_gain(
     gamma_z: float = 0.05,
     nu_z: float = 0.05,
 ) -> FigureOutput:
-    r"""Theory only (instant, for the notebook's sliders), C0 with :math:`\|\Xi\|_F^2=` ``xi2``
-    (:math:`\le1` in C0) and :math:`\mu_\xi=` ``mu`` :math:`e_1`: left, the gain vs :math:`\eta_u` in F1,
-    F2, F3 (soft) and the hard-model leading order, with the chosen :math:`\eta_u` and :math:`\eta_u^\star`
-    marked; right, teacher and student risk vs the test mixture :math:`\eta_t` (soft: quadratic, hard:
-    linear)."""
+    r"""Theory only (instant, for the notebook's sliders), the canonical geometry with
+    :math:`\|\Xi\|_F^2=` ``xi2`` (:math:`\le1` here) and :math:`\mu_\xi=` ``mu`` :math:`e_1`: left, the
+    gain vs :math:`\eta_u` in the three soft-model forms (exact proportional limit, Gaussian-design limit,
+    leading order) and the hard model's leading order, with the chosen :math:`\eta_u` and
+    :math:`\eta_u^\star` marked; right, teacher and student risk vs the test mixture :math:`\eta_t` (soft:
+    quadratic, hard: linear)."""
     d_z = 1000  # the forms depend on d_z only through gamma_z = d_z/n, nu_z = d_z/N
-    soft = SpuriousModel.canonical(d_z, c=min(xi2, 1.0), m=mu)
+    soft = canonical(d_z, c=min(xi2, 1.0), m=mu, m4=0.0, group_model="soft")
     hard = soft.with_group_model("hard")
     n, N = round(d_z / gamma_z), round(d_z / nu_z)
     fig, axes = new_figure(1, 2, width=5.0)
     ax, bx = axes[0, 0], axes[0, 1]
     scale = soft.sigma_y2 * gamma_z
     data: dict[str, dict] = {"gain": {}, "mixture": {}}
-    for form, style, color in (
-        ("limit", "-", "tab:blue"),
-        ("gaussian", ":", "tab:blue"),
-        ("leading", "--", "tab:blue"),
-    ):
-        g = th.risks_at(soft, gamma_z, nu_z, eta_l, ETA_FINE, eta_t, form)["gain"] / scale
-        ax.plot(
-            ETA_FINE,
-            g,
-            style,
-            color=color,
-            label=f"soft {dict(limit='F3', gaussian='F2', leading='F1')[form]}",
-        )
+    names = {"limit": LIMIT, "gaussian": "Gaussian-design limit", "leading": LEADING}
+    for form, style in (("limit", "-"), ("gaussian", ":"), ("leading", "--")):
+        g = th.risks_at(soft, gamma_z, nu_z, eta_l, ETA_FINE, eta_t, form=form)["gain"] / scale
+        ax.plot(ETA_FINE, g, style, color="tab:blue", label=f"soft: {names[form]}")
         data["gain"][form] = g
-    g_hard = th.risks_at(hard, gamma_z, nu_z, eta_l, ETA_FINE, eta_t)["gain"] / scale
-    ax.plot(ETA_FINE, g_hard, "-.", color="tab:red", label="hard LO")
+    g_hard = th.risks_at(hard, gamma_z, nu_z, eta_l, ETA_FINE, eta_t, form="leading")["gain"] / scale
+    ax.plot(ETA_FINE, g_hard, "-.", color="tab:red", label="hard: leading order")
     data["gain"]["hard"] = g_hard
-    star = soft.optimal_eta_u(n, N, eta_l, eta_t, form="limit")
-    ax.axvline(eta_u, color="k", lw=0.8, ls=":")
-    ax.axvline(star, color="tab:blue", lw=0.8, label=rf"$\eta_u^\star$ (F3) = {star:.3f}")
+    star = soft.optimal_eta_u(n, N, eta_l=eta_l, eta_t=eta_t, form="limit")
+    ax.axvline(eta_u, color="k", lw=0.8, ls=":", label=rf"chosen $\eta_u$ = {eta_u:g}")
+    ax.axvline(star, color="tab:blue", lw=0.8, label=rf"$\eta_u^\star$ (soft, limit) = {star:.3f}")
     _finish(
         ax, rf"gain vs $\eta_u$ ($\eta_\ell$={eta_l}, $\eta_t$={eta_t}, $\gamma_z$={gamma_z}, $\nu_z$={nu_z})"
     )
-    for model, style in ((soft, "-"), (hard, "-.")):
-        r = th.risks_at(model, gamma_z, nu_z, eta_l, eta_u, ETA_FINE, "limit" if model is soft else "leading")
+    ax.legend(fontsize=7)
+    for model, style, form in ((soft, "-", "limit"), (hard, "-.", "leading")):
+        r = th.risks_at(model, gamma_z, nu_z, eta_l, eta_u, ETA_FINE, form=form)
         for who, color in (("teacher", "tab:orange"), ("student", "tab:blue")):
             bx.plot(ETA_FINE, r[who] / scale, style, color=color, label=f"{model.group_model} {who}")
             data["mixture"][f"{model.group_model}_{who}"] = r[who] / scale
-    bx.set_xlabel(r"$\eta_t$ (test minority fraction)")
+    bx.set_xlabel(r"$\eta_t$ (minority fraction of the test distribution)")
     bx.set_ylabel(r"excess risk / $\sigma_y^2\gamma_z$")
-    bx.set_title(rf"risk vs test mixture at $\eta_u$={eta_u} (soft F3 solid, hard LO dash-dot)", fontsize=9)
+    bx.set_title(
+        rf"risk vs test mixture at $\eta_u$={eta_u}"
+        " (soft: exact limit, solid; hard: leading order, dash-dot)",
+        fontsize=8,
+    )
     bx.legend(fontsize=7)
+    fig.suptitle(
+        rf"{PAPER}, theory only: $p_T$=4, $p_S$=3, $\|\Xi\|_F^2$={min(xi2, 1.0):g}, $\|\mu_T\|$={mu:g}",
+        fontsize=10,
+    )
     return FigureOutput(fig, data)
