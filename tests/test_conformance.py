@@ -27,6 +27,8 @@ import pytest
 from w2s_theory import SpuriousModel, SubspaceModel
 from w2s_theory.discrepancy.family import FAMILY as DISCREPANCY
 from w2s_theory.family import Family, trace_count
+from w2s_theory.gcm import GaussianCovariateModel, Rotated
+from w2s_theory.gcm.family import FAMILY as GCM
 from w2s_theory.remedy import simulate_enhanced
 from w2s_theory.remedy.enhanced import FAMILY as REMEDY
 from w2s_theory.remedy.experiments import Setting
@@ -77,6 +79,17 @@ def _remedy_run(eta_l=0.1, eta_u=0.5, q=0.7, **kw):
     )
 
 
+def _gcm_model(sigma2=0.3, seed=2) -> GaussianCovariateModel:
+    """a=1.5, b=1, d=16; weak top-4 coordinates, strong a random 6-dim subspace of the top-12 (dense)."""
+    return GaussianCovariateModel.power_law(
+        1.5, 1.0, 16, range(1, 5), Rotated(6, 12), sigma2=sigma2, seed=seed
+    )
+
+
+def _gcm_run(model=None, n=40, N=48, lam_w=1e-2, lam_s=1e-1, **kw):
+    return (model or _gcm_model()).simulate(n, N, lam_w=lam_w, lam_s=lam_s, **kw)
+
+
 CASES: dict[str, Case] = {
     "discrepancy-wishart": _discrepancy_case("wishart"),
     "discrepancy-design": _discrepancy_case("design"),
@@ -86,6 +99,15 @@ CASES: dict[str, Case] = {
         (
             lambda **kw: _spurious_run(eta_l=0.4, eta_u=0.9, **kw),
             lambda **kw: _spurious_run(SpuriousModel.canonical(8, c=0.7, m=1.0, m4=3.0, sigma_xi2=2.0), **kw),
+        ),
+    ),
+    "gcm": Case(
+        GCM,
+        _gcm_run,
+        (
+            lambda **kw: _gcm_run(lam_w=0.5, lam_s=0.0, **kw),  # penalties (0: min-norm) are traced
+            lambda **kw: _gcm_run(_gcm_model(sigma2=2.0, seed=5), **kw),  # other moments, same ranks
+            lambda **kw: _gcm_run(n=60, N=90, **kw),  # sample sizes are traced (n, N >= r = 32)
         ),
     ),
     "remedy": Case(

@@ -1,17 +1,24 @@
-r"""The one least-squares kernel of the package: ridgeless (minimum-norm) regression.
+r"""The one least-squares kernel of the package: ridge regression, ridgeless (minimum-norm) included.
 
-For a design :math:`X \in \mathbb R^{m\times d}` and targets :math:`y`, the ridgeless estimator is
-:math:`\hat\theta = X^+ y = \lim_{\lambda\to 0^+}(X^\top X+\lambda I)^{-1}X^\top y`:
+For a design :math:`X \in \mathbb R^{m\times d}`, targets :math:`y` and a penalty :math:`\mu\ge0`,
+:func:`min_norm_lstsq` returns :math:`\arg\min_\theta\|X\theta-y\|^2+\mu\|\theta\|^2`, and at
+:math:`\mu=0` (the default) the ridgeless estimator
+:math:`\hat\theta = X^+ y = \lim_{\mu\to 0^+}(X^\top X+\mu I)^{-1}X^\top y`:
 
-* :math:`m \ge d` (under-parameterised): :math:`\hat\theta = (X^\top X)^{-1}X^\top y` (OLS);
-* :math:`m < d` (over-parameterised): :math:`\hat\theta = X^\top (X X^\top)^{-1} y`, the
-  minimum-norm interpolator.
+* :math:`m \ge d` (under-parameterised): :math:`\hat\theta = (X^\top X+\mu I)^{-1}X^\top y` (OLS at
+  :math:`\mu=0`);
+* :math:`m < d` (over-parameterised): :math:`\hat\theta = X^\top (X X^\top+\mu I)^{-1} y`, the
+  minimum-norm interpolator at :math:`\mu=0`.
 
-Both are solved through a Cholesky factor of the *smaller* Gram matrix in float64. JAX's Cholesky
-returns NaN instead of raising, so the factor is checked (finite, and a cheap lower bound on the condition
-number :math:`\kappa(G) \ge (\max_i L_{ii}/\min_i L_{ii})^2`); when the check fails a Householder-QR
-solve of :math:`X` itself (condition :math:`\kappa(X)` rather than :math:`\kappa(X)^2`) is used instead.
-Never ``pinv(X) @ y``.
+With the package's ridge convention (penalty :math:`\lambda` on the :math:`1/m`-normalised loss,
+:math:`\arg\min\frac1m\|X\theta-y\|^2+\lambda\|\theta\|^2`) pass :math:`\mu=m\lambda`.
+
+Both are solved through a Cholesky factor of the *smaller* (regularised) Gram matrix in float64. JAX's
+Cholesky returns NaN instead of raising, so the factor is checked (finite, and a cheap lower bound on the
+condition number :math:`\kappa(G) \ge (\max_i L_{ii}/\min_i L_{ii})^2`); when the check fails a Householder-QR
+solve of :math:`X` itself (condition :math:`\kappa(X)` rather than :math:`\kappa(X)^2`) is used instead;
+with a penalty, of the augmented :math:`[X;\sqrt\mu I]` (or :math:`[X^\top;\sqrt\mu I]` when wide),
+whose normal equations are the regularised ones. Never ``pinv(X) @ y``.
 
 Two siblings work on triangular factors (:mod:`w2s_theory._wishart`): :func:`leading_r_factor` compresses
 a design :math:`Z=QT` to the leading rows of :math:`(T, Q^\top y)` with the same Cholesky-then-QR policy,
@@ -37,14 +44,37 @@ def _qr_min_norm(X: jax.Array, y: jax.Array) -> jax.Array:
     return Q @ solve_triangular(R, y, lower=False, trans="T")
 
 
+def _qr_ridge(X: jax.Array, y: jax.Array, ridge: jax.Array) -> jax.Array:
+    r"""Ridge by Householder QR of an augmented design, :math:`A=QR` with :math:`A^\top A` the regularised
+    Gram matrix. Tall: :math:`A=[X;\sqrt\mu I_d]`, :math:`\theta=R^{-1}Q_{[:m]}^\top y`. Wide:
+    :math:`A=[X^\top;\sqrt\mu I_m]`, :math:`X^\top=Q_{[:d]}R` so
+    :math:`\theta=X^\top(R^\top R)^{-1}y=Q_{[:d]}R^{-\top}y`. At :math:`\mu=0` both are
+    :func:`_qr_min_norm`'s formulas."""
+    m, d = X.shape
+    root = jnp.sqrt(ridge)
+    if m >= d:
+        Q, R = jnp.linalg.qr(jnp.concatenate([X, root * jnp.eye(d, dtype=X.dtype)]), mode="reduced")
+        return solve_triangular(R, Q[:m].T @ y, lower=False)
+    Q, R = jnp.linalg.qr(jnp.concatenate([X.T, root * jnp.eye(m, dtype=X.dtype)]), mode="reduced")
+    return Q[:d] @ solve_triangular(R, y, lower=False, trans="T")
+
+
 def _cholesky_is_reliable(L: jax.Array) -> jax.Array:
     diag = jnp.diagonal(L)
     ratio = jnp.min(diag) / jnp.max(diag)
     return jnp.all(jnp.isfinite(L)) & (ratio * ratio > 1.0 / GRAM_COND_MAX)
 
 
-def min_norm_lstsq(X: jax.Array, y: jax.Array) -> jax.Array:
-    """Minimum-norm least-squares solution of ``X θ ≈ y`` (``y`` a vector or a matrix of targets).
+def min_norm_lstsq(X: jax.Array, y: jax.Array, ridge: float | jax.Array | None = None) -> jax.Array:
+    r"""Ridge / minimum-norm least-squares solution of ``X θ ≈ y`` (``y`` a vector or a matrix of targets):
+    :math:`\arg\min\|X\theta-y\|^2+\mu\|\theta\|^2` with :math:`\mu=` ``ridge`` :math:`\ge0`, the
+    minimum-norm solution at :math:`\mu=0`.
+
+    ``ridge`` is the *unnormalised* penalty: for the :math:`1/m`-normalised convention pass
+    ``m * lam`` (module docstring). It may be traced. ``None`` or a Python ``0`` runs exactly the
+    ridgeless program (bit-identical to the kernel without the parameter); a traced ``0`` gives the same
+    numbers whenever the Cholesky factor is reliable, and the same solution through the augmented QR
+    otherwise.
 
     Shapes are static: the branch (tall vs wide) is chosen at trace time. The Cholesky/QR choice is a
     ``lax.cond``; under ``lax.map`` only the taken branch runs.
@@ -52,6 +82,10 @@ def min_norm_lstsq(X: jax.Array, y: jax.Array) -> jax.Array:
     m, d = X.shape
     tall = m >= d
     G = X.T @ X if tall else X @ X.T
+    if isinstance(ridge, int | float) and ridge == 0:
+        ridge = None
+    if ridge is not None:
+        G = G + ridge * jnp.eye(G.shape[0], dtype=G.dtype)
     L = jnp.linalg.cholesky(G)
 
     def via_cholesky(_):
@@ -59,7 +93,11 @@ def min_norm_lstsq(X: jax.Array, y: jax.Array) -> jax.Array:
             return cho_solve((L, True), X.T @ y)
         return X.T @ cho_solve((L, True), y)
 
-    return jax.lax.cond(_cholesky_is_reliable(L), via_cholesky, lambda _: _qr_min_norm(X, y), None)
+    if ridge is None:
+        via_qr = lambda _: _qr_min_norm(X, y)
+    else:
+        via_qr = lambda _: _qr_ridge(X, y, ridge)
+    return jax.lax.cond(_cholesky_is_reliable(L), via_cholesky, via_qr, None)
 
 
 def leading_r_factor(Z: jax.Array, y: jax.Array, k: int) -> tuple[jax.Array, jax.Array]:

@@ -158,3 +158,55 @@ def choice(name: str, value: object, options: tuple[str, ...]) -> str:
     if value not in options:
         raise ValueError(f"{name} must be one of {options}, got {value!r}")
     return str(value)
+
+
+#: Relative asymmetry ``max|A - Aᵀ| / max|A|`` above which a covariance is rejected as non-symmetric.
+SYMMETRY_RTOL = 1e-10
+#: Relative size ``-min eig / max |eig|`` above which a covariance is rejected as not positive semi-definite.
+PSD_RTOL = 1e-10
+
+
+def symmetric_matrix(name: str, value: object, size: int | None = None) -> np.ndarray:
+    """A finite, square, symmetric float64 matrix (``size x size`` when ``size`` is given), returned
+    exactly symmetrised, ``(A + Aᵀ)/2``. Asymmetry above :data:`SYMMETRY_RTOL` (relative to the largest
+    entry) is an error: a covariance that is not symmetric is a bug upstream, not rounding."""
+    A = finite_array(name, value, ndim=2)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {A.shape}")
+    if size is not None and A.shape[0] != size:
+        raise ValueError(f"{name} must have shape ({size}, {size}), got {A.shape}")
+    if A.shape[0] < 1:
+        raise ValueError(f"{name} must have at least one row, got shape {A.shape}")
+    scale = float(np.max(np.abs(A)))
+    asym = float(np.max(np.abs(A - A.T)))
+    if asym > SYMMETRY_RTOL * scale:
+        i, j = np.unravel_index(int(np.argmax(np.abs(A - A.T))), A.shape)
+        raise ValueError(
+            f"{name} must be symmetric: {name}[{i}, {j}] = {float(A[i, j])!r} but {name}[{j}, {i}] = {float(A[j, i])!r} "
+            f"(|A - Aᵀ| up to {asym:.3g}, relative {asym / scale:.2g} > {SYMMETRY_RTOL:g})"
+        )
+    return (A + A.T) / 2
+
+
+def psd_eigenvalues(name: str, eigenvalues: np.ndarray, scale: float | None = None) -> None:
+    """Raise unless ``eigenvalues`` (of the matrix ``name``) are ``>= -PSD_RTOL * scale`` (default scale:
+    the largest ``|eigenvalue|``): a covariance must be positive semi-definite."""
+    e = np.asarray(eigenvalues, dtype=np.float64)
+    scale = float(np.max(np.abs(e), initial=0.0)) if scale is None else float(scale)
+    low = float(np.min(e, initial=0.0))
+    if low < -PSD_RTOL * max(scale, np.finfo(float).tiny):
+        raise ValueError(
+            f"{name} must be positive semi-definite: its smallest eigenvalue is {low:.6g} "
+            f"(largest |eigenvalue| {scale:.6g}, tolerance {PSD_RTOL:g} x that)"
+        )
+
+
+def matrix_shape(name: str, value: object, shape: tuple[int, ...], meaning: str = "") -> np.ndarray:
+    """A finite float64 array of exactly ``shape``; the error names the parameter, both shapes and, if
+    given, what the axes mean."""
+    arr = finite_array(name, value, ndim=len(shape))
+    if arr.shape != tuple(shape):
+        raise ValueError(
+            f"{name} must have shape {tuple(shape)}{f' ({meaning})' if meaning else ''}, got {arr.shape}"
+        )
+    return arr
