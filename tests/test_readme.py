@@ -25,3 +25,15 @@ def test_readme_example_prints_what_the_readme_shows(code, printed):
     with contextlib.redirect_stdout(out):
         exec(compile(code, str(README), "exec"), {"__name__": "readme_example"})
     assert out.getvalue().strip() == printed.strip()
+
+
+@pytest.mark.parametrize(
+    "module", ["w2s_theory.discrepancy.api", "w2s_theory.spurious.api", "w2s_theory.gcm.api"]
+)
+def test_docstring_examples_run_as_printed(module):
+    """The ``Examples`` sections of the public classes are doctests."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0

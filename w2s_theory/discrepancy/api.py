@@ -31,7 +31,7 @@ class SubspaceModel(SubspaceModelData):
     --------
     >>> m = SubspaceModel.coordinate(d_w=20, d_s=10, d_sw=4, sigma2=1.0)
     >>> round(m.expected_risks(n=100, N=400)["pgr"], 4)
-    0.6739
+    0.8479
     """
 
     def expected_risks(self, n: ArrayLike, N: ArrayLike) -> dict[str, float | np.ndarray]:
