@@ -22,6 +22,8 @@ figures: $(STAMP)
 # wall time of `make figures`; writes benchmarks/results.json and the table in benchmarks/README.md.
 bench: $(STAMP)
 	timeout 3600 $(PY) benchmarks/bench.py --figures
+	timeout 1800 $(PY) benchmarks/features_bench.py
+	timeout 600 $(PY) benchmarks/gcm_bench.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check w2s_theory tests benchmarks notebooks

@@ -27,6 +27,8 @@ import pytest
 from w2s_theory import SpuriousModel, SubspaceModel
 from w2s_theory.discrepancy.family import FAMILY as DISCREPANCY
 from w2s_theory.family import Family, trace_count
+from w2s_theory.features import FeatureModel
+from w2s_theory.features.family import FAMILY as FEATURES
 from w2s_theory.gcm import GaussianCovariateModel, Rotated
 from w2s_theory.gcm.family import FAMILY as GCM
 from w2s_theory.remedy import simulate_enhanced
@@ -90,6 +92,21 @@ def _gcm_run(model=None, n=40, N=48, lam_w=1e-2, lam_s=1e-1, **kw):
     return (model or _gcm_model()).simulate(n, N, lam_w=lam_w, lam_s=lam_s, **kw)
 
 
+def _features_model(sigma2=1.0, rotate=False) -> FeatureModel:
+    rng = np.random.default_rng(0)
+    F_s = rng.standard_normal((300, 5)) * np.array([3.0, 2.0, 1.0, 0.7, 0.5])
+    if rotate:
+        F_w = F_s @ np.linalg.qr(rng.standard_normal((5, 5)))[0]
+    else:
+        F_w = F_s[:, :3] @ rng.standard_normal((3, 5)) + 0.5 * rng.standard_normal((300, 5))
+    target = F_s @ np.array([1.0, -1.0, 0.5, 0.0, 2.0]) + np.sin(F_s[:, 0])
+    return FeatureModel.from_features(F_w, F_s, target, sigma2, 5, 5)
+
+
+def _features_run(model=None, **kw):
+    return (model or _features_model()).simulate(12, 9, **kw)
+
+
 CASES: dict[str, Case] = {
     "discrepancy-wishart": _discrepancy_case("wishart"),
     "discrepancy-design": _discrepancy_case("design"),
@@ -108,6 +125,14 @@ CASES: dict[str, Case] = {
             lambda **kw: _gcm_run(lam_w=0.5, lam_s=0.0, **kw),  # penalties (0: min-norm) are traced
             lambda **kw: _gcm_run(_gcm_model(sigma2=2.0, seed=5), **kw),  # other moments, same ranks
             lambda **kw: _gcm_run(n=60, N=90, **kw),  # sample sizes are traced (n, N >= r = 32)
+        ),
+    ),
+    "features": Case(
+        FEATURES,
+        _features_run,
+        (
+            lambda **kw: _features_run(_features_model(sigma2=3.0), **kw),
+            lambda **kw: _features_run(_features_model(rotate=True), **kw),
         ),
     ),
     "remedy": Case(

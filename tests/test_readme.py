@@ -28,7 +28,13 @@ def test_readme_example_prints_what_the_readme_shows(code, printed):
 
 
 @pytest.mark.parametrize(
-    "module", ["w2s_theory.discrepancy.api", "w2s_theory.spurious.api", "w2s_theory.gcm.api"]
+    "module",
+    [
+        "w2s_theory.discrepancy.api",
+        "w2s_theory.spurious.api",
+        "w2s_theory.gcm.api",
+        "w2s_theory.features.api",
+    ],
 )
 def test_docstring_examples_run_as_printed(module):
     """The ``Examples`` sections of the public classes are doctests."""

@@ -14,6 +14,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "w2s_theory.figures.explore",
     "w2s_theory.figures.spurious",
     "w2s_theory.figures.remedy",
+    "w2s_theory.figures.features",
     "w2s_theory.figures.gcm",
 )
 

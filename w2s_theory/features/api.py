@@ -1,0 +1,131 @@
+r""":class:`FeatureModel`: the feature model's data (:mod:`w2s_theory.features.model`) with the methods that
+call its theory (:mod:`w2s_theory.features.theory`), its Monte Carlo (:mod:`w2s_theory.features.simulate`)
+and its design check (:mod:`w2s_theory.features.design`)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from w2s_theory._random import Seed
+from w2s_theory.features import design, theory
+from w2s_theory.features import simulate as _simulate
+from w2s_theory.features.model import FeatureModelData
+from w2s_theory.metrics import Estimate, mean_se, opr_ratio_of_means, pgr_ratio_of_means
+
+RISKS = ("weak", "strong", "ceiling", "w2s")
+
+
+def _plain(out: dict[str, np.ndarray]) -> dict[str, float | np.ndarray]:
+    """0-d arrays become Python floats; arrays (a grid of n or N) stay arrays."""
+    return {k: float(v) if np.ndim(v) == 0 else v for k, v in out.items()}
+
+
+class FeatureModel(FeatureModelData):
+    r"""Two models' features of the same ``M`` inputs, a target and label noise: intrinsic dimensions,
+    overlap, predicted and measured W2S curves (Dong et al., ICML 2025, "Discrepancies are Virtue";
+    ``docs/theory/features.md``).
+
+    Build one with :meth:`from_features` (known target) or :meth:`from_labels` (noisy labels, noise
+    variance estimated). Each block is centred and truncated to its top principal components, so
+    ``d_w = k_w`` and ``d_s = k_s``; the overlap ``d_sw`` is measured between the two column spans on the
+    same inputs (:attr:`canonical_correlations`), against the unrelated-spans value ``d_sw_null``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> F_s = rng.standard_normal((400, 6)); F_w = F_s[:, :3] + 0.1 * rng.standard_normal((400, 3))
+    >>> m = FeatureModel.from_features(F_w, F_s, F_s @ np.ones(6), sigma2=1.0, k_w=3, k_s=6)
+    >>> round(m.d_sw, 3), round(m.d_sw_null, 3)
+    (2.971, 0.045)
+    """
+
+    def expected_risks(
+        self, n: ArrayLike, N: ArrayLike, *, check_design: bool = True
+    ) -> dict[str, float | np.ndarray]:
+        """Exact-form prediction (:func:`w2s_theory.features.theory.expected_risks`).
+
+        Parameters
+        ----------
+        n, N
+            Labelled / unlabelled sample sizes: integers or integer arrays (broadcast). Needs
+            :math:`n>\\max(d_w,d_s)+1` and :math:`N>d_s+1`.
+        check_design
+            Run the Gaussian-design check at the smallest ``n`` (Monte Carlo, cached on the model; needs
+            float64) and warn (:class:`~w2s_theory.features.design.DesignWarning`) where a block's factor
+            exceeds 1.2: the closed forms then under-predict.
+
+        Returns
+        -------
+        dict
+            ``weak``, ``strong``, ``ceiling``, ``w2s`` (expected excess risks), ``pgr``, ``opr`` (ratios of
+            expectations), and ``d_sw``, ``rho_w``, ``rho_s``. Floats for scalar ``n``, ``N``.
+        """
+        out = theory.expected_risks(self, n=n, N=N)  # validates n and N first
+        if check_design:
+            design.warn_if_not_gaussian(self, int(np.min(n)))
+        return _plain(out) | {"d_sw": self.d_sw, "rho_w": self.rho_w, "rho_s": self.rho_s}
+
+    def paper_risks(self, n: ArrayLike, N: ArrayLike) -> dict[str, float | np.ndarray]:
+        """The paper's stated forms at this model's invariants (:func:`w2s_theory.features.theory.paper_risks`)."""
+        return _plain(theory.paper_risks(self, n=n, N=N))
+
+    def simulate(
+        self, n: int, N: int, trials: int, seed: Seed = 0, *, chunk_size: int | None = None
+    ) -> dict[str, np.ndarray]:
+        """The real pipeline on resampled rows (:func:`w2s_theory.features.simulate.simulate`).
+
+        Returns
+        -------
+        dict
+            Per-trial arrays of shape ``(trials,)``: ``weak``, ``strong``, ``ceiling``, ``w2s`` and the
+            per-trial ratios ``pgr``, ``opr``.
+        """
+        return _simulate.simulate(self, n=n, N=N, trials=trials, seed=seed, chunk_size=chunk_size)
+
+    def design_check(self, n: int, trials: int = 200, seed: Seed = 0) -> dict[str, Estimate]:
+        """Each block's Gaussian-design factor at ``n`` (1 for a Gaussian design;
+        :func:`w2s_theory.features.design.design_check`)."""
+        return design.design_check(self, n, trials=trials, seed=seed)
+
+    def compare(self, n: int, N: int, trials: int, seed: Seed = 0) -> dict[str, dict[str, float]]:
+        """Predicted (exact form, stated form) next to measured (mean ± SE) at one ``(n, N)``.
+
+        Returns
+        -------
+        dict
+            ``{quantity: {"exact", "stated", "measured", "se"}}`` for ``weak``, ``strong``, ``ceiling``,
+            ``w2s``, ``pgr``, ``opr``; measured PGR / OPR are ratios of mean risks (delta-method SE), which
+            estimate the predicted ratios of expectations.
+        """
+        exact = self.expected_risks(n, N, check_design=False)
+        stated = self.paper_risks(n, N)
+        mc = self.simulate(n, N, trials=trials, seed=seed)
+        floor = self.rounding_floor
+        measured: dict[str, Estimate] = {key: mean_se(mc[key]) for key in RISKS}
+        measured["pgr"] = pgr_ratio_of_means(mc, floor=floor)
+        measured["opr"] = opr_ratio_of_means(mc, floor=floor)
+        return {
+            key: {"exact": exact[key], "stated": stated[key], "measured": est.value, "se": est.se}
+            for key, est in measured.items()
+        }
+
+    def summary(self) -> dict[str, object]:
+        """Dimensions, overlap (and its null), canonical correlations, biases and noise, as plain values."""
+        return {
+            "M": self.M,
+            "d_w": self.d_w,
+            "d_s": self.d_s,
+            "rank_w": self.weak.rank,
+            "rank_s": self.strong.rank,
+            "d_sw": self.d_sw,
+            "d_sw_null": self.d_sw_null,
+            "canonical_correlations": self.canonical_correlations,
+            "sigma2": self.sigma2,
+            "sigma2_source": self.sigma2_source,
+            "rho_w": self.rho_w,
+            "rho_s": self.rho_s,
+            "bias_sw": self.bias_sw,
+            "bias_ws": self.bias_ws,
+        }

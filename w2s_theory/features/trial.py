@@ -1,0 +1,128 @@
+r"""One Monte Carlo trial of the real pipeline on resampled rows of two feature matrices.
+
+One trial draws ``n`` labelled and ``N`` unlabelled row indices i.i.d. uniformly from the ``M`` inputs
+(with replacement) and fits, ridgeless and without intercept, on the truncated principal-component scores
+(:mod:`w2s_theory.features.model`):
+
+* **weak teacher**: weak block on the ``n`` rows, labels :math:`y=f_*+\epsilon`,
+  :math:`\epsilon\sim\mathcal N(0,\sigma^2)`;
+* **strong baseline**: strong block on the same ``n`` rows and labels;
+* **W2S student**: strong block on the ``N`` fresh rows, labelled by the teacher's predictions;
+* **strong ceiling**: strong block on all ``n + N`` rows with true noisy labels (the ``n`` labels above
+  and fresh noise on the ``N`` rows).
+
+Excess risks are exact over the population of ``M`` rows, from the coefficients alone:
+:math:`\frac1M\|X\theta-f_*\|^2=\|r\odot\theta-a\|^2+\rho` (:meth:`FeatureModelData.population_coordinates`).
+
+Cost: the three Gram products :math:`X_{w,n}^\top X_{w,n}` (:math:`nk_w^2`), :math:`X_{s,n}^\top X_{s,n}`
+(:math:`nk_s^2`) and :math:`X_{s,N}^\top X_{s,N}` (:math:`Nk_s^2`); the ceiling's Gram is the sum of the
+last two, so it costs nothing more. Each Gram is factored by Cholesky; where the factor is unreliable the
+package's least-squares kernel (:func:`w2s_theory._linalg.min_norm_lstsq`: Cholesky, then Householder QR)
+solves from the design instead. Where a design is wide (fewer rows than columns) the kernel gives the
+minimum-norm interpolator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax.scipy.linalg import cho_solve
+
+from w2s_theory._linalg import _cholesky_is_reliable, min_norm_lstsq
+
+RISK_KEYS: tuple[str, ...] = ("weak", "strong", "ceiling", "w2s")
+
+
+class Traced(NamedTuple):
+    """The model in population coordinates (:meth:`FeatureModelData.population_coordinates`): changing
+    any value (features, target, noise) at the same shapes never recompiles."""
+
+    X_w: jax.Array
+    X_s: jax.Array
+    target: jax.Array
+    r_w: jax.Array
+    a_w: jax.Array
+    rho_w: jax.Array
+    r_s: jax.Array
+    a_s: jax.Array
+    rho_s: jax.Array
+    sigma: jax.Array
+
+
+@dataclass(frozen=True)
+class Static:
+    """What fixes a trial's shapes: rows ``M``, block widths ``k_w``, ``k_s``, sample sizes ``n``, ``N``."""
+
+    M: int
+    k_w: int
+    k_s: int
+    n: int
+    N: int
+
+
+def _fit_from_gram(
+    G: jax.Array, b: jax.Array, design: Callable[[], tuple[jax.Array, jax.Array]]
+) -> jax.Array:
+    r""":math:`G^{-1}b` for a tall design with Gram :math:`G=X^\top X` and :math:`b=X^\top y` already formed,
+    by Cholesky; the least-squares kernel on ``(X, y) = design()`` where the factor is unreliable (the
+    design is only assembled in that branch)."""
+    L = jnp.linalg.cholesky(G)
+    return jax.lax.cond(
+        _cholesky_is_reliable(L), lambda _: cho_solve((L, True), b), lambda _: min_norm_lstsq(*design()), None
+    )
+
+
+def _fit(X: jax.Array, y: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array] | None]:
+    """Ridgeless fit of ``y`` on ``X`` and, for a tall design, its ``(Gram, X^T y)`` for reuse."""
+    if X.shape[0] < X.shape[1]:
+        return min_norm_lstsq(X, y), None
+    G, b = X.T @ X, X.T @ y
+    return _fit_from_gram(G, b, lambda: (X, y)), (G, b)
+
+
+def excess_risk(theta: jax.Array, r: jax.Array, a: jax.Array, rho: jax.Array) -> jax.Array:
+    r"""Exact excess risk over the ``M`` rows, :math:`\|r\odot\theta-a\|^2+\rho`."""
+    e = r * theta - a
+    return e @ e + rho
+
+
+def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    """Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` of one trial (module docstring)."""
+    k_rows, k_rows_u, k_eps, k_eps_u = jax.random.split(key, 4)
+    rows = jax.random.randint(k_rows, (static.n,), 0, static.M)
+    rows_u = jax.random.randint(k_rows_u, (static.N,), 0, static.M)
+    y = traced.target[rows] + traced.sigma * jax.random.normal(k_eps, (static.n,))
+    y_u = traced.target[rows_u] + traced.sigma * jax.random.normal(k_eps_u, (static.N,))
+    Xw, Xs = traced.X_w[rows], traced.X_s[rows]
+    Xw_u, Xs_u = traced.X_w[rows_u], traced.X_s[rows_u]
+
+    theta_w, _ = _fit(Xw, y)
+    theta_s, gram_s = _fit(Xs, y)
+    theta_w2s, gram_s_u = _fit(Xs_u, Xw_u @ theta_w)
+    stacked = lambda: (jnp.concatenate([Xs, Xs_u]), jnp.concatenate([y, y_u]))
+    if gram_s is not None and gram_s_u is not None:  # the ceiling's Gram is the sum of the two
+        theta_c = _fit_from_gram(gram_s[0] + gram_s_u[0], gram_s[1] + Xs_u.T @ y_u, stacked)
+    else:
+        theta_c, _ = _fit(*stacked())
+    return {
+        "weak": excess_risk(theta_w, traced.r_w, traced.a_w, traced.rho_w),
+        "strong": excess_risk(theta_s, traced.r_s, traced.a_s, traced.rho_s),
+        "ceiling": excess_risk(theta_c, traced.r_s, traced.a_s, traced.rho_s),
+        "w2s": excess_risk(theta_w2s, traced.r_s, traced.a_s, traced.rho_s),
+    }
+
+
+def gram_flops(static: Static) -> int:
+    """Floating-point operations of the trial's three Gram products (the GEMM bound's work)."""
+    return 2 * (static.n * static.k_w**2 + (static.n + static.N) * static.k_s**2)
+
+
+def trial_bytes(static: Static) -> int:
+    """Working memory of one trial (float64 bytes): the gathered designs (the strong one twice where the
+    ceiling falls back to its stacked design), the labels and a few Gram matrices."""
+    rows = static.n + static.N
+    return 8 * (rows * (static.k_w + 2 * static.k_s) + 4 * rows + 4 * (static.k_w**2 + static.k_s**2))
