@@ -1,10 +1,22 @@
-"""Test-session configuration: float64, strict rank promotion, deterministic Hypothesis."""
+"""Test-session configuration: float64, strict rank promotion, deterministic Hypothesis, and one JAX
+compilation cache per session shared with every subprocess (notebook kernels, CLI runs, the 4-device and
+float32 checks), so a program compiled once is not compiled again in another process of the same run."""
+
+import atexit
+import os
+import shutil
+import tempfile
 
 import jax
 
+_COMPILE_CACHE = tempfile.mkdtemp(prefix="w2s-test-jax-cache-")
+atexit.register(shutil.rmtree, _COMPILE_CACHE, ignore_errors=True)
+os.environ["JAX_COMPILATION_CACHE_DIR"] = _COMPILE_CACHE  # read by jax in every subprocess
+jax.config.update("jax_compilation_cache_dir", _COMPILE_CACHE)
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
+import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from w2s_theory.testing import RECORDED  # noqa: E402
@@ -20,9 +32,32 @@ settings.register_profile(
 settings.load_profile("w2s")
 
 
+#: (comparisons, largest |z|, its label) of each pytest-xdist worker, collected on the controller.
+_WORKERS: list[tuple[int, float, str]] = []
+
+
+def _summary() -> tuple[int, float, str] | None:
+    if not RECORDED:
+        return None
+    worst = max(RECORDED, key=lambda a: abs(a.z))
+    return len(RECORDED), abs(worst.z), worst.label
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)  # set on pytest-xdist workers
+    if workeroutput is not None and (summary := _summary()):
+        workeroutput["mc_vs_theory"] = summary
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    if summary := node.workeroutput.get("mc_vs_theory"):
+        _WORKERS.append(tuple(summary))
+
+
 def pytest_terminal_summary(terminalreporter):
-    if RECORDED:
-        worst = max(RECORDED, key=lambda a: abs(a.z))
-        terminalreporter.write_line(
-            f"MC-vs-theory: {len(RECORDED)} comparisons, largest |z| = {abs(worst.z):.2f} ({worst.label})"
-        )
+    parts = [s for s in (_summary(), *_WORKERS) if s]
+    if parts:
+        count = sum(p[0] for p in parts)
+        _, z, label = max(parts, key=lambda p: p[1])
+        terminalreporter.write_line(f"MC-vs-theory: {count} comparisons, largest |z| = {z:.2f} ({label})")

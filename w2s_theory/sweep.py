@@ -44,7 +44,6 @@ import numpy as np
 
 from w2s_theory._sweep import Params, atomic_open, run_sweep
 from w2s_theory.discrepancy.sweep import KINDS as DISCREPANCY_KINDS
-from w2s_theory.remedy.sweep import KINDS as REMEDY_KINDS
 from w2s_theory.metrics import (
     mean_of_ratios,
     mean_se,
@@ -53,6 +52,7 @@ from w2s_theory.metrics import (
     per_trial_pgr,
     pgr_ratio_of_means,
 )
+from w2s_theory.remedy.sweep import KINDS as REMEDY_KINDS
 from w2s_theory.spurious.sweep import KINDS as SPURIOUS_KINDS
 from w2s_theory.sweep_kind import ModelKind
 
