@@ -1,11 +1,12 @@
 """sympy derivation of the GCM's scalar closed forms: self-checks, the generated module, sympy == numeric."""
 
-import numpy as np
 import pytest
 import sympy as sp
 
 from w2s_theory.gcm import _closed_forms
 from w2s_theory.symbolic import gcm as sg
+
+from .symbolic_checks import assert_generated_equals_sympy, assert_generated_module_is_current
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +21,7 @@ def test_every_self_check_holds(checks):
 
 
 def test_generated_module_is_up_to_date():
-    assert sg.GENERATED_PATH.read_text() == sg.generated_source(), (
-        "w2s_theory/gcm/_closed_forms.py is stale: run `python -m w2s_theory.symbolic.gcm --write`"
-    )
+    assert_generated_module_is_current(sg)
 
 
 RATIONAL_POINT = {
@@ -36,13 +35,7 @@ RATIONAL_POINT = {
 
 @pytest.mark.parametrize("name", list(sg.FORMULAS))
 def test_numeric_equals_sympy_at_rational_point(name):
-    f = sg.FORMULAS[name]
-    values = {a: RATIONAL_POINT[str(a)] for a in f.args}
-    exact = f.expr.subs(values)
-    fn = _closed_forms.CLOSED_FORMS[f.form][f.quantity]
-    assert fn.__name__ == name
-    numeric = fn(**{str(a): float(v) for a, v in values.items()})
-    np.testing.assert_allclose(float(numeric), float(sp.N(exact, 30)), rtol=1e-12)
+    assert_generated_equals_sympy(sg, _closed_forms, RATIONAL_POINT, name)
 
 
 def test_latex_available_for_every_formula():

@@ -3,12 +3,13 @@
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 import sympy as sp
 
 from w2s_theory.discrepancy import _closed_forms
 from w2s_theory.symbolic import discrepancy as sd
+
+from .symbolic_checks import assert_generated_equals_sympy, assert_generated_module_is_current
 
 
 @pytest.mark.parametrize("name", list(sd.self_checks()))
@@ -17,9 +18,7 @@ def test_self_check(name):
 
 
 def test_generated_module_is_up_to_date():
-    assert sd.GENERATED_PATH.read_text() == sd.generated_source(), (
-        "w2s_theory/discrepancy/_closed_forms.py is stale: run `python -m w2s_theory.symbolic.discrepancy --write`"
-    )
+    assert_generated_module_is_current(sd)
 
 
 RATIONAL_POINT = {
@@ -33,13 +32,7 @@ RATIONAL_POINT = {
 
 @pytest.mark.parametrize("name", list(sd.FORMULAS))
 def test_numeric_equals_sympy_at_rational_point(name):
-    f = sd.FORMULAS[name]
-    values = {a: RATIONAL_POINT[str(a)] for a in f.args}
-    exact = f.expr.subs(values)
-    fn = _closed_forms.CLOSED_FORMS[f.form][f.quantity]
-    assert fn.__name__ == name
-    numeric = fn(**{str(a): float(v) for a, v in values.items()})
-    np.testing.assert_allclose(float(numeric), float(sp.N(exact, 30)), rtol=1e-12)
+    assert_generated_equals_sympy(sd, _closed_forms, RATIONAL_POINT, name)
 
 
 def test_latex_available_for_every_formula():

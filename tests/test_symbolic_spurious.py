@@ -1,12 +1,13 @@
 """sympy derivation of the spurious-correlation theory: self-checks (incl. the mu_xi = 0 reduction to the
 discrepancy engine), the generated numeric module, and sympy == numeric at a rational point."""
 
-import numpy as np
 import pytest
 import sympy as sp
 
 from w2s_theory.spurious import _closed_forms
 from w2s_theory.symbolic import spurious as ss
+
+from .symbolic_checks import assert_generated_equals_sympy, assert_generated_module_is_current
 
 CHECKS = ss.self_checks()
 
@@ -24,9 +25,7 @@ def test_mu_zero_reduction_to_discrepancy_engine_is_checked():
 
 
 def test_generated_module_is_up_to_date():
-    assert ss.GENERATED_PATH.read_text() == ss.generated_source(), (
-        "w2s_theory/spurious/_closed_forms.py is stale: run `python -m w2s_theory.symbolic.spurious --write`"
-    )
+    assert_generated_module_is_current(ss)
 
 
 RATIONAL_POINT = {
@@ -41,13 +40,7 @@ RATIONAL_POINT = {
 
 @pytest.mark.parametrize("name", list(ss.FORMULAS))
 def test_numeric_equals_sympy_at_rational_point(name):
-    f = ss.FORMULAS[name]
-    values = {a: RATIONAL_POINT[str(a)] for a in f.args}
-    exact = f.expr.subs(values)
-    fn = _closed_forms.CLOSED_FORMS[f.form][f.quantity]
-    assert fn.__name__ == name
-    numeric = fn(**{str(a): float(v) for a, v in values.items()})
-    np.testing.assert_allclose(float(numeric), float(sp.N(exact, 30)), rtol=1e-12)
+    assert_generated_equals_sympy(ss, _closed_forms, RATIONAL_POINT, name)
 
 
 def test_latex_available_for_every_formula():
