@@ -97,15 +97,14 @@ SOURCES = [
     *(ROOT / "tests").glob("*.py"),
     *(ROOT / "docs").rglob("*.md"),
 ]
-OUTSIDE = re.compile(r"spec §|\.\./shared|shared/(notes|theory|STYLE|hooks)")
+#: Citations of material outside the repository (assembled from parts so this file does not match itself).
+OUTSIDE = re.compile("|".join(["spec" + " §", r"\.\./" + "shared", "shared" + "/(notes|theory|STYLE|hooks)"]))
 
 
 def test_the_project_cites_nothing_outside_the_repository():
-    this = Path(__file__).resolve()
     hits = [
         f"{path.relative_to(ROOT)}:{i}: {line.strip()}"
         for path in SOURCES
-        if path.resolve() != this
         for i, line in enumerate(path.read_text().splitlines(), 1)
         if OUTSIDE.search(line)
     ]
