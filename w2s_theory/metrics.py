@@ -87,6 +87,17 @@ def per_trial_opr(
     return _per_trial_ratio(*_opr_parts(risks, roles), floor)
 
 
+def with_per_trial_ratios(
+    risks: Mapping[str, np.ndarray], roles: Roles = DEFAULT_ROLES, *, floor: float = 0.0
+) -> dict[str, np.ndarray]:
+    """``risks`` plus the per-trial ``pgr`` and ``opr`` of :func:`per_trial_pgr` / :func:`per_trial_opr`
+    (what every family with a baseline and a ceiling returns from ``simulate``)."""
+    return dict(risks) | {
+        "pgr": per_trial_pgr(risks, roles, floor=floor),
+        "opr": per_trial_opr(risks, roles, floor=floor),
+    }
+
+
 def _ratio_of_means(num: np.ndarray, den: np.ndarray, floor: float) -> Estimate:
     r""":math:`\bar a/\bar b` with delta-method SE
     :math:`\frac{1}{\sqrt T}\sqrt{\operatorname{Var}(a-Rb)}/|\bar b|`, :math:`R=\bar a/\bar b`;

@@ -17,7 +17,7 @@ from w2s_theory.discrepancy.fits import Problem
 from w2s_theory.discrepancy.model import SubspaceModelData
 from w2s_theory.discrepancy.trial import ENGINES, Engine, Static, Traced, rows_for
 from w2s_theory.family import run_trials
-from w2s_theory.metrics import per_trial_opr, per_trial_pgr
+from w2s_theory.metrics import with_per_trial_ratios
 
 DEFAULT_ENGINE: Engine = "wishart"
 
@@ -71,8 +71,4 @@ def simulate(
     with cpu_blas_single_thread():  # the host-side QRs stall under OpenBLAS threading too (~8x, measured)
         problem = Problem.from_model(model)
     risks = simulate_problem(problem, n, N, trials, seed, engine=engine, chunk_size=chunk_size)
-    floor = model.rounding_floor
-    return risks | {
-        "pgr": per_trial_pgr(risks, FAMILY.roles, floor=floor),
-        "opr": per_trial_opr(risks, FAMILY.roles, floor=floor),
-    }
+    return with_per_trial_ratios(risks, FAMILY.roles, floor=model.rounding_floor)

@@ -12,7 +12,7 @@ from w2s_theory.family import run_trials
 from w2s_theory.features.family import FAMILY
 from w2s_theory.features.model import FeatureModelData
 from w2s_theory.features.trial import Static, Traced
-from w2s_theory.metrics import per_trial_opr, per_trial_pgr
+from w2s_theory.metrics import with_per_trial_ratios
 
 
 def traced_and_static(model: FeatureModelData, n: int, N: int) -> tuple[Traced, Static]:
@@ -43,8 +43,4 @@ def simulate(
     risks = run_trials(
         FAMILY, traced, static, trials=trials, seed=seed, chunk_size=chunk_size, context=f"n={n}, N={N}"
     )
-    floor = model.rounding_floor
-    return risks | {
-        "pgr": per_trial_pgr(risks, FAMILY.roles, floor=floor),
-        "opr": per_trial_opr(risks, FAMILY.roles, floor=floor),
-    }
+    return with_per_trial_ratios(risks, FAMILY.roles, floor=model.rounding_floor)

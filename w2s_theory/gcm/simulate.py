@@ -15,7 +15,7 @@ from w2s_theory.family import run_trials
 from w2s_theory.gcm.family import FAMILY
 from w2s_theory.gcm.model import GaussianCovariateModelData
 from w2s_theory.gcm.trial import ENGINES, Engine, Problem, Static, Traced, rows_for
-from w2s_theory.metrics import per_trial_opr, per_trial_pgr
+from w2s_theory.metrics import with_per_trial_ratios
 
 DEFAULT_ENGINE: Engine = "wishart"
 
@@ -56,8 +56,4 @@ def simulate(
         chunk_size=chunk_size,
         context=f"n={n}, N={N}, lam_w={lam_w:g}, lam_s={lam_s:g}, engine={engine!r}",
     )
-    floor = model.rounding_floor
-    return risks | {
-        "pgr": per_trial_pgr(risks, FAMILY.roles, floor=floor),
-        "opr": per_trial_opr(risks, FAMILY.roles, floor=floor),
-    }
+    return with_per_trial_ratios(risks, FAMILY.roles, floor=model.rounding_floor)
