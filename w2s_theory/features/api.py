@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from w2s_theory._random import Seed
-from w2s_theory.features import design, theory
+from w2s_theory.features import design, ridge, theory
 from w2s_theory.features import simulate as _simulate
 from w2s_theory.features.model import FeatureModelData
 from w2s_theory.metrics import Estimate, mean_se, opr_ratio_of_means, pgr_ratio_of_means
@@ -42,15 +42,32 @@ class FeatureModel(FeatureModelData):
     """
 
     def expected_risks(
-        self, n: ArrayLike, N: ArrayLike, *, check_design: bool = True
+        self,
+        n: ArrayLike,
+        N: ArrayLike,
+        *,
+        lam_w: ArrayLike = 0.0,
+        lam_s: ArrayLike = 0.0,
+        check_design: bool = True,
+        jackknife_groups: int | None = ridge.JACKKNIFE_GROUPS,
     ) -> dict[str, float | np.ndarray]:
-        """Exact-form prediction (:func:`w2s_theory.features.theory.expected_risks`).
+        """Predicted expected excess risks: ridgeless, the exact forms at the model's invariants
+        (:func:`w2s_theory.features.theory.expected_risks`); with a ridge penalty, the deterministic
+        equivalents of the Gaussian covariate model with the rows' moments
+        (:func:`w2s_theory.features.ridge.expected_risks`, jackknife-debiased for a :meth:`from_labels`
+        model; ``docs/theory/features.md`` §10).
 
         Parameters
         ----------
         n, N
-            Labelled / unlabelled sample sizes: integers or integer arrays (broadcast). Needs
+            Labelled / unlabelled sample sizes: integers or integer arrays (broadcast). Ridgeless, needs
             :math:`n>\\max(d_w,d_s)+1` and :math:`N>d_s+1`.
+        lam_w, lam_s
+            Ridge penalties (>= 0, :math:`1/m`-normalised) of the teacher and of the strong-feature fits;
+            both 0 (default) is the ridgeless pipeline.
+        jackknife_groups
+            Groups of rows for the label-only jackknife (ridge only, :meth:`from_labels` models);
+            ``None`` gives the plain plug-in, biased at order :math:`p/M`.
         check_design
             Run the Gaussian-design check at the smallest ``n`` (Monte Carlo, cached on the model; needs
             float64) and warn (:class:`~w2s_theory.features.design.DesignWarning`) where a block's factor
@@ -60,21 +77,36 @@ class FeatureModel(FeatureModelData):
         -------
         dict
             ``weak``, ``strong``, ``ceiling``, ``w2s`` (expected excess risks), ``pgr``, ``opr`` (ratios of
-            expectations), and ``d_sw``, ``rho_w``, ``rho_s``. Floats for scalar ``n``, ``N``.
+            expectations), and ``d_sw``, ``rho_w``, ``rho_s``; with ridge, every output of
+            :func:`w2s_theory.gcm.theory.expected_risks` (``d_w``, ``d_s``, ``d_sw`` are then effective
+            dimensions). Floats for scalar arguments.
         """
-        out = theory.expected_risks(self, n=n, N=N)  # validates n and N first
+        if np.any(np.asarray(lam_w) != 0) or np.any(np.asarray(lam_s) != 0):
+            out = ridge.expected_risks(self, n, N, lam_w, lam_s, jackknife_groups=jackknife_groups)
+        else:
+            out = theory.expected_risks(self, n=n, N=N)  # validates n and N first
+            out |= {"d_sw": self.d_sw, "rho_w": self.rho_w, "rho_s": self.rho_s}
         if check_design:
             design.warn_if_not_gaussian(self, int(np.min(n)))
-        return _plain(out) | {"d_sw": self.d_sw, "rho_w": self.rho_w, "rho_s": self.rho_s}
+        return _plain(out)
 
     def paper_risks(self, n: ArrayLike, N: ArrayLike) -> dict[str, float | np.ndarray]:
         """The paper's stated forms at this model's invariants (:func:`w2s_theory.features.theory.paper_risks`)."""
         return _plain(theory.paper_risks(self, n=n, N=N))
 
     def simulate(
-        self, n: int, N: int, trials: int, seed: Seed = 0, *, chunk_size: int | None = None
+        self,
+        n: int,
+        N: int,
+        trials: int,
+        seed: Seed = 0,
+        *,
+        lam_w: float = 0.0,
+        lam_s: float = 0.0,
+        chunk_size: int | None = None,
     ) -> dict[str, np.ndarray]:
-        """The real pipeline on resampled rows (:func:`w2s_theory.features.simulate.simulate`).
+        """The real pipeline on resampled rows (:func:`w2s_theory.features.simulate.simulate`), ridgeless or
+        with ridge penalties ``lam_w`` (teacher), ``lam_s`` (strong-feature fits).
 
         Returns
         -------
@@ -82,15 +114,20 @@ class FeatureModel(FeatureModelData):
             Per-trial arrays of shape ``(trials,)``: ``weak``, ``strong``, ``ceiling``, ``w2s`` and the
             per-trial ratios ``pgr``, ``opr``.
         """
-        return _simulate.simulate(self, n=n, N=N, trials=trials, seed=seed, chunk_size=chunk_size)
+        return _simulate.simulate(
+            self, n=n, N=N, trials=trials, seed=seed, lam_w=lam_w, lam_s=lam_s, chunk_size=chunk_size
+        )
 
     def design_check(self, n: int, trials: int = 200, seed: Seed = 0) -> dict[str, Estimate]:
         """Each block's Gaussian-design factor at ``n`` (1 for a Gaussian design;
         :func:`w2s_theory.features.design.design_check`)."""
         return design.design_check(self, n, trials=trials, seed=seed)
 
-    def compare(self, n: int, N: int, trials: int, seed: Seed = 0) -> dict[str, dict[str, float]]:
-        """Predicted (exact form, stated form) next to measured (mean ± SE) at one ``(n, N)``.
+    def compare(
+        self, n: int, N: int, trials: int, seed: Seed = 0, *, lam_w: float = 0.0, lam_s: float = 0.0
+    ) -> dict[str, dict[str, float]]:
+        """Predicted (exact form, stated form) next to measured (mean ± SE) at one ``(n, N)``; with ridge,
+        the deterministic equivalent is the prediction and ``stated`` is the ridgeless stated form.
 
         Returns
         -------
@@ -99,9 +136,9 @@ class FeatureModel(FeatureModelData):
             ``w2s``, ``pgr``, ``opr``; measured PGR / OPR are ratios of mean risks (delta-method SE), which
             estimate the predicted ratios of expectations.
         """
-        exact = self.expected_risks(n, N, check_design=False)
+        exact = self.expected_risks(n, N, lam_w=lam_w, lam_s=lam_s, check_design=False)
         stated = self.paper_risks(n, N)
-        mc = self.simulate(n, N, trials=trials, seed=seed)
+        mc = self.simulate(n, N, trials=trials, seed=seed, lam_w=lam_w, lam_s=lam_s)
         floor = self.rounding_floor
         measured: dict[str, Estimate] = {key: mean_se(mc[key]) for key in RISKS}
         measured["pgr"] = pgr_ratio_of_means(mc, floor=floor)

@@ -163,7 +163,9 @@ class FeatureModelData:
     r"""Weak and strong blocks (:class:`Block`) of the same ``M`` inputs, a centred target and the
     label-noise variance ``sigma2``. Build it with :meth:`from_features` or :meth:`from_labels`.
 
-    ``sigma2_source`` says where ``sigma2`` came from (given, or estimated by :meth:`from_labels`).
+    ``sigma2_source`` says where ``sigma2`` came from (given, or estimated by :meth:`from_labels`);
+    ``labels`` holds the centred noisy labels a model built by :meth:`from_labels` was estimated from
+    (``None`` for a known target), for estimators that need them (the ridge plug-in's jackknife).
     """
 
     weak: Block
@@ -171,6 +173,7 @@ class FeatureModelData:
     target: np.ndarray
     sigma2: float
     sigma2_source: str = "given"
+    labels: np.ndarray | None = field(default=None, repr=False)
     #: Cache of Gaussian-design factors by sample size (filled by the design check).
     _design_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -247,7 +250,7 @@ class FeatureModelData:
             f"estimated: residual of y on the joint block [F_w, F_s] ({joint.shape[1]} regressors), "
             f"RSS / (M - {joint.shape[1]} - 1) = {sigma2:.6g}"
         )
-        return cls(weak, strong, fit, sigma2, source)
+        return cls(weak, strong, fit, sigma2, source, labels=y)
 
     def with_sigma2(self, sigma2: float) -> Self:
         """The same blocks and target with another label-noise variance (given, not estimated)."""

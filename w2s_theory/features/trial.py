@@ -1,8 +1,10 @@
 r"""One Monte Carlo trial of the real pipeline on resampled rows of two feature matrices.
 
 One trial draws ``n`` labelled and ``N`` unlabelled row indices i.i.d. uniformly from the ``M`` inputs
-(with replacement) and fits, ridgeless and without intercept, on the truncated principal-component scores
-(:mod:`w2s_theory.features.model`):
+(with replacement) and fits, without intercept, on the truncated principal-component scores
+(:mod:`w2s_theory.features.model`), ridgeless by default or with ridge penalties :math:`\lambda_w`,
+:math:`\lambda_s` (the :math:`1/m`-normalised convention of :mod:`w2s_theory.gcm`: a fit on ``m`` rows
+solves :math:`(X^\top X+m\lambda I)\theta=X^\top y`):
 
 * **weak teacher**: weak block on the ``n`` rows, labels :math:`y=f_*+\epsilon`,
   :math:`\epsilon\sim\mathcal N(0,\sigma^2)`;
@@ -51,37 +53,47 @@ class Traced(NamedTuple):
     a_s: jax.Array
     rho_s: jax.Array
     sigma: jax.Array
+    lam_w: jax.Array
+    lam_s: jax.Array
 
 
 @dataclass(frozen=True)
 class Static:
-    """What fixes a trial's shapes: rows ``M``, block widths ``k_w``, ``k_s``, sample sizes ``n``, ``N``."""
+    """What fixes a trial's shapes: rows ``M``, block widths ``k_w``, ``k_s``, sample sizes ``n``, ``N``, and
+    whether the fits read the (traced) penalties: ``ridge=False`` runs exactly the ridgeless program."""
 
     M: int
     k_w: int
     k_s: int
     n: int
     N: int
+    ridge: bool = False
 
 
 def _fit_from_gram(
-    G: jax.Array, b: jax.Array, design: Callable[[], tuple[jax.Array, jax.Array]]
+    G: jax.Array, b: jax.Array, mu: jax.Array | None, design: Callable[[], tuple[jax.Array, jax.Array]]
 ) -> jax.Array:
-    r""":math:`G^{-1}b` for a tall design with Gram :math:`G=X^\top X` and :math:`b=X^\top y` already formed,
-    by Cholesky; the least-squares kernel on ``(X, y) = design()`` where the factor is unreliable (the
-    design is only assembled in that branch)."""
-    L = jnp.linalg.cholesky(G)
+    r""":math:`(G+\mu I)^{-1}b` for a tall design with Gram :math:`G=X^\top X` and :math:`b=X^\top y` already
+    formed (``mu=None``: ridgeless), by Cholesky; the least-squares kernel on ``(X, y) = design()`` where the
+    factor is unreliable (the design is only assembled in that branch)."""
+    L = jnp.linalg.cholesky(G if mu is None else G + mu * jnp.eye(G.shape[0], dtype=G.dtype))
     return jax.lax.cond(
-        _cholesky_is_reliable(L), lambda _: cho_solve((L, True), b), lambda _: min_norm_lstsq(*design()), None
+        _cholesky_is_reliable(L),
+        lambda _: cho_solve((L, True), b),
+        lambda _: min_norm_lstsq(*design(), mu),
+        None,
     )
 
 
-def _fit(X: jax.Array, y: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array] | None]:
-    """Ridgeless fit of ``y`` on ``X`` and, for a tall design, its ``(Gram, X^T y)`` for reuse."""
+def _fit(
+    X: jax.Array, y: jax.Array, mu: jax.Array | None
+) -> tuple[jax.Array, tuple[jax.Array, jax.Array] | None]:
+    """Ridge (``mu``, unnormalised; ``None`` ridgeless) fit of ``y`` on ``X`` and, for a tall design, its
+    ``(Gram, X^T y)`` without the penalty, for reuse."""
     if X.shape[0] < X.shape[1]:
-        return min_norm_lstsq(X, y), None
+        return min_norm_lstsq(X, y, mu), None
     G, b = X.T @ X, X.T @ y
-    return _fit_from_gram(G, b, lambda: (X, y)), (G, b)
+    return _fit_from_gram(G, b, mu, lambda: (X, y)), (G, b)
 
 
 def excess_risk(theta: jax.Array, r: jax.Array, a: jax.Array, rho: jax.Array) -> jax.Array:
@@ -100,14 +112,17 @@ def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax
     Xw, Xs = traced.X_w[rows], traced.X_s[rows]
     Xw_u, Xs_u = traced.X_w[rows_u], traced.X_s[rows_u]
 
-    theta_w, _ = _fit(Xw, y)
-    theta_s, gram_s = _fit(Xs, y)
-    theta_w2s, gram_s_u = _fit(Xs_u, Xw_u @ theta_w)
+    n, N = static.n, static.N
+    mu = lambda m, lam: m * lam if static.ridge else None  # the 1/m-normalised penalty on m rows
+    theta_w, _ = _fit(Xw, y, mu(n, traced.lam_w))
+    theta_s, gram_s = _fit(Xs, y, mu(n, traced.lam_s))
+    theta_w2s, gram_s_u = _fit(Xs_u, Xw_u @ theta_w, mu(N, traced.lam_s))
     stacked = lambda: (jnp.concatenate([Xs, Xs_u]), jnp.concatenate([y, y_u]))
+    mu_c = mu(n + N, traced.lam_s)
     if gram_s is not None and gram_s_u is not None:  # the ceiling's Gram is the sum of the two
-        theta_c = _fit_from_gram(gram_s[0] + gram_s_u[0], gram_s[1] + Xs_u.T @ y_u, stacked)
+        theta_c = _fit_from_gram(gram_s[0] + gram_s_u[0], gram_s[1] + Xs_u.T @ y_u, mu_c, stacked)
     else:
-        theta_c, _ = _fit(*stacked())
+        theta_c, _ = _fit(*stacked(), mu_c)
     return {
         "weak": excess_risk(theta_w, traced.r_w, traced.a_w, traced.rho_w),
         "strong": excess_risk(theta_s, traced.r_s, traced.a_s, traced.rho_s),
