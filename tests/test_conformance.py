@@ -34,6 +34,8 @@ from w2s_theory.gcm.family import FAMILY as GCM
 from w2s_theory.remedy import simulate_enhanced
 from w2s_theory.remedy.enhanced import FAMILY as REMEDY
 from w2s_theory.remedy.experiments import Setting
+from w2s_theory.rounds import RoundsModel
+from w2s_theory.rounds.family import FAMILY as ROUNDS
 from w2s_theory.spurious.family import FAMILY as SPURIOUS
 
 Run = Callable[..., dict[str, np.ndarray]]
@@ -107,6 +109,17 @@ def _features_run(model=None, **kw):
     return (model or _features_model()).simulate(12, 9, **kw)
 
 
+def _rounds_model(sigma2=0.5, seed=0) -> RoundsModel:
+    """Two teachers (d_k = 2, 3) and a student (d_s = 4) in rotated frames of R^10 (r = 10 for any seed)."""
+    rng = np.random.default_rng(seed)
+    frames = [np.linalg.qr(rng.standard_normal((10, d)))[0] for d in (2, 3)]
+    return RoundsModel(frames, np.linalg.qr(rng.standard_normal((10, 4)))[0], rng.standard_normal(10), sigma2)
+
+
+def _rounds_run(model=None, lam=0.5, q_pos=0.5, **kw):
+    return (model or _rounds_model()).simulate(8, 12, 2, lam, rule="pos_unf", q_pos=q_pos, **kw)
+
+
 CASES: dict[str, Case] = {
     "discrepancy-wishart": _discrepancy_case("wishart"),
     "discrepancy-design": _discrepancy_case("design"),
@@ -140,6 +153,14 @@ CASES: dict[str, Case] = {
         _remedy_run,
         (lambda **kw: _remedy_run(eta_l=0.3, eta_u=0.2, q=0.4, **kw),),
         chunk_sizes=(4,),
+    ),
+    "rounds": Case(
+        ROUNDS,
+        _rounds_run,
+        (
+            lambda **kw: _rounds_run(lam=0.0, q_pos=0.8, **kw),  # anchor weight and quantiles are traced
+            lambda **kw: _rounds_run(_rounds_model(sigma2=2.0, seed=1), **kw),  # other frames, same shapes
+        ),
     ),
 }
 

@@ -16,6 +16,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "w2s_theory.figures.remedy",
     "w2s_theory.figures.features",
     "w2s_theory.figures.gcm",
+    "w2s_theory.figures.rounds",
 )
 
 
