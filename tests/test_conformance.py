@@ -29,6 +29,10 @@ from w2s_theory.discrepancy.family import FAMILY as DISCREPANCY
 from w2s_theory.family import Family, trace_count
 from w2s_theory.features import FeatureModel
 from w2s_theory.features.family import FAMILY as FEATURES
+from w2s_theory.filtering import FilterSettings, TwoStageFilter
+from w2s_theory.filtering.family import FAMILY as FILTERING
+from w2s_theory.filtering.groups import FAMILY as FILTERING_GROUPS
+from w2s_theory.filtering.groups import simulate_groups
 from w2s_theory.gcm import GaussianCovariateModel, Rotated
 from w2s_theory.gcm.family import FAMILY as GCM
 from w2s_theory.remedy import simulate_enhanced
@@ -120,6 +124,29 @@ def _rounds_run(model=None, lam=0.5, q_pos=0.5, **kw):
     return (model or _rounds_model()).simulate(8, 12, 2, lam, rule="pos_unf", q_pos=q_pos, **kw)
 
 
+def _filtering_model(sigma2=0.5, angles=(0.3, 1.0)) -> SubspaceModel:
+    return SubspaceModel.from_principal_angles(
+        list(angles), d_w=4, d_s=5, sigma2=sigma2, beta=np.linspace(-1, 1, 9)
+    )
+
+
+#: kept counts round(0.2 * 16) = 3 < d_s = 5: the minimum-norm branch is compiled and run
+_FILTER_SETTINGS = FilterSettings(
+    scores=("leverage", "bootstrap", "oracle", "random"), q=(0.2, 1.0), n_boot=3
+)
+
+
+def _filtering_run(model=None, settings=_FILTER_SETTINGS, **kw):
+    return TwoStageFilter(model or _filtering_model(), settings).simulate(12, 16, **kw)
+
+
+_HARD_GROUPS = SpuriousModel.canonical(4, c=0.3, m=2.0, group_model="hard")
+
+
+def _filtering_groups_run(model=_HARD_GROUPS, eta_l=0.1, eta_u=0.5, **kw):
+    return simulate_groups(model, 40, 40, eta_l, eta_u, (0.6, 1.0), **kw)
+
+
 CASES: dict[str, Case] = {
     "discrepancy-wishart": _discrepancy_case("wishart"),
     "discrepancy-design": _discrepancy_case("design"),
@@ -160,6 +187,28 @@ CASES: dict[str, Case] = {
         (
             lambda **kw: _rounds_run(lam=0.0, q_pos=0.8, **kw),  # anchor weight and quantiles are traced
             lambda **kw: _rounds_run(_rounds_model(sigma2=2.0, seed=1), **kw),  # other frames, same shapes
+        ),
+    ),
+    "filtering": Case(
+        FILTERING,
+        _filtering_run,
+        (
+            lambda **kw: _filtering_run(_filtering_model(sigma2=2.0), **kw),
+            lambda **kw: _filtering_run(_filtering_model(angles=(1.2, 0.1)), **kw),
+            # keep fractions are traced (same regime: a kept set smaller than d_s)
+            lambda **kw: _filtering_run(
+                settings=FilterSettings(_FILTER_SETTINGS.scores, (0.25, 0.9), n_boot=3), **kw
+            ),
+        ),
+    ),
+    "filtering-groups": Case(
+        FILTERING_GROUPS,
+        _filtering_groups_run,
+        (
+            lambda **kw: _filtering_groups_run(eta_l=0.4, eta_u=0.2, **kw),
+            lambda **kw: _filtering_groups_run(
+                SpuriousModel.canonical(4, c=0.7, m=1.0, m4=2.0, group_model="hard"), **kw
+            ),
         ),
     ),
 }

@@ -17,6 +17,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "w2s_theory.figures.features",
     "w2s_theory.figures.gcm",
     "w2s_theory.figures.rounds",
+    "w2s_theory.figures.filtering",
 )
 
 

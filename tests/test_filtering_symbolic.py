@@ -1,0 +1,35 @@
+"""sympy derivation of the filtering closed forms: self-checks, the generated module, sympy == numeric."""
+
+import pytest
+import sympy as sp
+
+from w2s_theory.filtering import _closed_forms
+from w2s_theory.symbolic import filtering as sf
+
+from .symbolic_checks import assert_generated_equals_sympy, assert_generated_module_is_current
+
+
+@pytest.mark.parametrize("name", list(sf.self_checks()))
+def test_self_check(name):
+    assert sf.self_checks()[name], name
+
+
+def test_generated_module_is_up_to_date():
+    assert_generated_module_is_current(sf)
+
+
+RATIONAL_POINT = {
+    "a": sp.Rational(7, 3), "density": sp.Rational(1, 11), "q": sp.Rational(3, 10), "c": sp.Rational(5, 8),
+    "n": 97, "m": 233, "d_w": 13, "d_s": 7, "d_sw": sp.Rational(41, 10), "sigma2": sp.Rational(3, 7),
+    "rho_w": sp.Rational(1, 9), "rho_s": sp.Rational(2, 11), "bias_sw": sp.Rational(1, 13),
+    "bias_ws": sp.Rational(1, 17),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(sf.FORMULAS))
+def test_numeric_equals_sympy_at_rational_point(name):
+    assert_generated_equals_sympy(sf, _closed_forms, RATIONAL_POINT, name)
+
+
+def test_latex_available_for_every_formula():
+    assert set(sf.latex()) == set(sf.FORMULAS)

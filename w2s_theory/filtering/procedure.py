@@ -1,0 +1,154 @@
+r"""The two-stage filtering procedure of Shi et al. (ACL 2025) for least-squares learners, as pure JAX
+functions of the designs (``docs/theory/filtering.md`` §1).
+
+With a teacher :math:`\hat\theta_w` fitted on the labelled design :math:`\Phi_w` and a pool of :math:`N`
+unlabelled points with teacher pseudo-labels :math:`\tilde y_j=\varphi_w(\tilde x_j)^\top\hat\theta_w`:
+
+1. **Stage I** (:func:`stage_one`). Rank the pool by an inconsistency score :math:`s_j`
+   (:func:`leverage_scores`, :func:`bootstrap_scores`, or any other), keep the :math:`m` smallest as
+   :math:`A` (:func:`keep_smallest`, a stable sort), and fit
+   :math:`\hat\theta_I=\mathrm{LS}(\tilde\Phi_s[A],\tilde y_A)`.
+2. **Stage II** (:func:`stage_two`). On the discarded points :math:`D`, the stage-I student relabels
+   :math:`\hat y_j=\varphi_s(\tilde x_j)^\top\hat\theta_I` and scores its own confidence by its leverage
+   :math:`h_j=\varphi_s^\top(\tilde\Phi_s[A]^\top\tilde\Phi_s[A])^+\varphi_s`; the :math:`m_2` most confident
+   form :math:`B`, and :math:`\hat\theta_{II}=\mathrm{LS}(\tilde\Phi_s[A\cup B],[\tilde y_A;\hat y_B])`.
+
+"LS" is ridgeless least squares: OLS when the kept design has full column rank, else the minimum-norm
+interpolant. Kept sets are 0/1 **masks** over the pool, so every array has the pool's shape and the counts
+``m``, ``m2`` may be traced: a fit on the masked rows equals the fit on the kept rows, because a zero row
+adds nothing to the normal equations (OLS) and only the vacuous constraint :math:`0=0` (minimum norm). For
+any such learner :math:`\hat\theta_{II}=\hat\theta_I` exactly (``docs/theory/filtering.md`` §2.1).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jax.scipy.linalg import cho_solve, solve_triangular
+
+from w2s_theory._linalg import min_norm_lstsq
+
+
+def keep_smallest(scores: jax.Array, m: int | jax.Array) -> jax.Array:
+    """The 0/1 mask of the ``m`` smallest ``scores`` (stable sort: ties keep pool order); ``m`` may be traced."""
+    ranks = jnp.argsort(jnp.argsort(scores, stable=True), stable=True)
+    return (ranks < m).astype(scores.dtype)
+
+
+def leverage(X: jax.Array, X_new: jax.Array) -> jax.Array:
+    r"""Leverage :math:`h_j=x_j^\top(X^\top X)^{+}x_j` of each row :math:`x_j` of ``X_new`` under ``X``
+    (``m x d``; rows of zeros allowed).
+
+    :math:`m\ge d` (static): :math:`\|L^{-1}x_j\|^2` with :math:`X^\top X=LL^\top` (Cholesky, :math:`O(md^2)`;
+    a singular Gram gives NaN, which the driver reports). :math:`m<d`: the squared column norms of
+    :math:`W=\mathrm{LS}(X^\top,X_{\rm new}^\top)=(XX^\top)^{-1}XX_{\rm new}^\top`, i.e.
+    :math:`x^\top X^\top(XX^\top)^{-2}Xx=x^\top(X^\top X)^+x`.
+    """
+    m, d = X.shape
+    if m >= d:
+        W = solve_triangular(jnp.linalg.cholesky(X.T @ X), X_new.T, lower=True)
+    else:
+        W = min_norm_lstsq(X.T, X_new.T)
+    return jnp.sum(W * W, axis=0)
+
+
+def leverage_scores(Phi_w: jax.Array, Phi_w_pool: jax.Array) -> jax.Array:
+    r"""Teacher leverage :math:`s_j=\varphi_w(\tilde x_j)^\top G_w^{+}\varphi_w(\tilde x_j)`,
+    :math:`G_w=\Phi_w^\top\Phi_w` (:func:`leverage`): the teacher's predictive variance at
+    :math:`\tilde x_j` divided by its noise level :math:`\sigma^2+\rho_w`."""
+    return leverage(Phi_w, Phi_w_pool)
+
+
+def bootstrap_scores(
+    key: jax.Array, Phi_w: jax.Array, y: jax.Array, Phi_w_pool: jax.Array, B: int
+) -> jax.Array:
+    r"""Bootstrap spread: the sample standard deviation over ``B`` pairs-bootstrap teachers
+    :math:`\hat\theta^{(b)}=\mathrm{LS}(\Phi_w[I_b],y[I_b])` (:math:`I_b`: ``n`` indices drawn with
+    replacement) of their predictions :math:`\varphi_w(\tilde x_j)^\top\hat\theta^{(b)}`. The paper's
+    agreement rate within a tolerance is a decreasing function of this spread for Gaussian-like spreads,
+    so it ranks the pool the same way. The teachers are fitted one after another (``lax.map``). A resample
+    with fewer than ``d_w`` distinct rows has no least-squares fit of full rank (rare unless ``n`` is close to
+    ``d_w``); its NaN is reported by the driver."""
+    n = Phi_w.shape[0]
+    idx = jax.random.randint(key, (B, n), 0, n)
+    thetas = jax.lax.map(lambda i: min_norm_lstsq(Phi_w[i], y[i]), idx)  # (B, d_w)
+    return jnp.std(Phi_w_pool @ thetas.T, axis=1, ddof=1)
+
+
+def masked_lstsq(
+    X: jax.Array, y: jax.Array, mask: jax.Array, count: int | jax.Array, min_norm: bool = True
+) -> jax.Array:
+    r"""Ridgeless least squares on the rows where ``mask`` is 1 (``count`` of them, may be traced); ``y`` a
+    vector or a matrix of targets.
+
+    ``count >= d``: :func:`w2s_theory._linalg.min_norm_lstsq` of the masked design (OLS). ``count < d``: the
+    minimum-norm interpolant, as the first ``d`` entries of the minimum-norm solution of
+    :math:`[X_M,\ \operatorname{diag}(1-\text{mask})]\,[\theta;t]=y_M` (:math:`X_M`, :math:`y_M` masked),
+    whose Gram :math:`X_MX_M^\top+\operatorname{diag}(1-\text{mask})` is the kept rows' Gram with an identity
+    on the dropped ones (those force :math:`t_j=0`). A ``lax.cond``: only the taken branch runs on CPU.
+    ``min_norm=False`` (static) promises ``count >= d`` and compiles the OLS branch only.
+    """
+    N, d = X.shape
+    Xm, ym = X * mask[:, None], y * (mask[:, None] if y.ndim == 2 else mask)
+    min_norm_branch = lambda _: min_norm_lstsq(jnp.concatenate([Xm, jnp.diag(1.0 - mask)], axis=1), ym)[:d]
+    if N < d:
+        return min_norm_branch(None)
+    if not min_norm:
+        return min_norm_lstsq(Xm, ym)
+    return jax.lax.cond(count < d, min_norm_branch, lambda _: min_norm_lstsq(Xm, ym), None)
+
+
+def masked_leverage(
+    X: jax.Array, mask: jax.Array, count: int | jax.Array, X_new: jax.Array, min_norm: bool = True
+) -> jax.Array:
+    r""":func:`leverage` of the rows of ``X_new`` under the rows of ``X`` where ``mask`` is 1 (``count`` of
+    them). For ``count < d`` it is :math:`\|K^{-1}X_Mx_j\|^2` with
+    :math:`K=X_MX_M^\top+\operatorname{diag}(1-\text{mask})` (the kept rows' :math:`(XX^\top)^{-1}` padded
+    with an identity), which is :math:`x_j^\top(X_A^\top X_A)^+x_j`. ``min_norm=False``: as in
+    :func:`masked_lstsq`."""
+    N, d = X.shape
+    Xm = X * mask[:, None]
+    if N >= d and not min_norm:
+        return leverage(Xm, X_new)
+
+    def min_norm_branch(_):
+        K = Xm @ Xm.T + jnp.diag(1.0 - mask)
+        W = cho_solve((jnp.linalg.cholesky(K), True), Xm @ X_new.T)
+        return jnp.sum(W * W, axis=0)
+
+    if N < d:
+        return min_norm_branch(None)
+    return jax.lax.cond(count < d, min_norm_branch, lambda _: leverage(Xm, X_new), None)
+
+
+def stage_one(
+    Phi_s_pool: jax.Array, labels: jax.Array, scores: jax.Array, m: int | jax.Array, min_norm: bool = True
+) -> tuple[jax.Array, jax.Array]:
+    r"""Stage I: the mask of :math:`A` (the ``m`` smallest ``scores``) and
+    :math:`\hat\theta_I=\mathrm{LS}(\tilde\Phi_s[A],\tilde y_A)`. ``min_norm=False`` (static) promises
+    ``m >= d_s`` (:func:`masked_lstsq`)."""
+    A = keep_smallest(scores, m)
+    return A, masked_lstsq(Phi_s_pool, labels, A, m, min_norm)
+
+
+def stage_two(
+    Phi_s_pool: jax.Array,
+    labels: jax.Array,
+    A: jax.Array,
+    m: int | jax.Array,
+    theta_I: jax.Array,
+    m2: int | jax.Array,
+    min_norm: bool = True,
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    r"""Stage II: relabel the discarded points with :math:`\hat\theta_I`, keep the ``m2`` (at most
+    :math:`N-m`) with the smallest student leverage under :math:`A` (mask ``A``, ``m`` points) as
+    :math:`B`, refit on :math:`A\cup B`.
+
+    Returns :math:`\hat\theta_{II}`, the mask of :math:`B`, and the training labels
+    (:math:`\tilde y` on :math:`A`, :math:`\hat y` on :math:`B`, 0 elsewhere). ``min_norm=False``
+    (static) promises ``m >= d_s``.
+    """
+    h = masked_leverage(Phi_s_pool, A, m, Phi_s_pool, min_norm)
+    B = keep_smallest(jnp.where(A > 0, jnp.inf, h), m2)
+    train = A * labels + B * (Phi_s_pool @ theta_I)
+    return masked_lstsq(Phi_s_pool, train, A + B, m + m2, min_norm), B, train
