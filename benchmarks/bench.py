@@ -8,7 +8,10 @@ Writes ``benchmarks/results.json`` and the table between the markers in ``benchm
 * the machine's own limits in the same run: float64 Gram GEMM GFLOP/s (the design engine's shapes) and
   normals/s of JAX's default RNG, and the design engine's time as a multiple of the bound they imply;
 * closed-form throughput: exact expected risks over a 10^6-point grid;
-* with ``--figures``: wall time of ``make figures`` (its CLI command, per-point cache off).
+* a new user's first result (fresh process: import, model, first 40-trial ``simulate``), without and with
+  JAX's persistent compilation cache;
+* with ``--figures``: wall time of ``make figures`` (its CLI command, per-point cache off), with one
+  process per core and with one process.
 
 Timings on a shared machine are noisy, so every claim is a ratio of numbers measured in this run; each
 time is the minimum over interleaved repeats. A watchdog (``faulthandler``) ends the run with a traceback
@@ -157,15 +160,66 @@ def closed_form_points_per_s(points: int = 10**6) -> float:
 
 def figures_seconds(timeout: float) -> dict[str, object]:
     """Wall time of what ``make figures`` runs (every registered figure, the papers' trial counts), with
-    the resumable per-point cache off so nothing is reused, into a scratch directory."""
+    the resumable per-point cache and the compilation cache off so nothing is reused, into a scratch
+    directory: once with the default ``--jobs`` (one process per core) and once with ``--jobs 1``, the
+    same-run ratio of the two being the gain from running figures side by side."""
     from w2s_theory.figures import figure_names
 
-    with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, "-m", "w2s_theory.cli", "reproduce", "all", "--out", out, "--no-cache"]
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, timeout=timeout, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-    return {"seconds": elapsed, "returncode": proc.returncode, "figures": figure_names()}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_COMPILATION_CACHE")}
+    runs: dict[str, object] = {"figures": figure_names()}
+    for jobs in ("0", "1"):
+        with tempfile.TemporaryDirectory() as out:
+            cmd = [sys.executable, "-m", "w2s_theory.cli", "reproduce", "all", "--out", out, "--no-cache"]
+            start = time.perf_counter()
+            proc = subprocess.run(
+                [*cmd, "--jobs", jobs], cwd=ROOT, timeout=timeout, capture_output=True, text=True, env=env
+            )
+            runs["seconds" if jobs == "0" else "seconds_one_job"] = time.perf_counter() - start
+            runs["returncode" if jobs == "0" else "returncode_one_job"] = proc.returncode
+    return runs
+
+
+FIRST_RESULT = """
+import time
+start = time.perf_counter()
+import jax
+jax.config.update("jax_enable_x64", True)
+from w2s_theory import SubspaceModel
+imported = time.perf_counter()
+model = SubspaceModel.notebook()
+built = time.perf_counter()
+model.simulate(2000, 4000, trials=40, seed=0)
+done = time.perf_counter()
+print(imported - start, built - imported, done - built)
+"""
+
+
+def first_result_seconds(repeats: int = 2) -> dict[str, float]:
+    """A new user's first number, each run in a fresh process: ``import`` -> ``SubspaceModel.notebook()``
+    -> a first 40-trial ``simulate`` at (n, N) = (2000, 4000). Cold: no compilation cache; warm: with
+    JAX's persistent compilation cache filled by an earlier process of this run. Interleaved, minimum
+    over ``repeats``; the warm/cold ratio is the share of compilation."""
+    times: dict[str, list[list[float]]] = {"cold": [], "warm": []}
+    with tempfile.TemporaryDirectory() as cache:
+        warm = os.environ | {
+            "JAX_COMPILATION_CACHE_DIR": cache,
+            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        }
+        cold = {k: v for k, v in os.environ.items() if not k.startswith("JAX_COMPILATION_CACHE")}
+        run = lambda env: subprocess.run(
+            [sys.executable, "-c", FIRST_RESULT], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        run(warm)  # fills the cache
+        for _ in range(repeats):
+            for name, env in (("cold", cold), ("warm", warm)):
+                times[name].append([float(t) for t in run(env)])
+    out: dict[str, float] = {}
+    for name, runs in times.items():
+        best = min(runs, key=sum)
+        out |= {f"{name}_import_s": best[0], f"{name}_model_s": best[1], f"{name}_simulate_s": best[2]}
+        out[f"{name}_total_s"] = sum(best)
+    out["warm_over_cold"] = out["warm_total_s"] / out["cold_total_s"]
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- report
@@ -214,12 +268,23 @@ def _table(results: dict) -> str:
         f"Closed forms: {results['closed_form_points_per_s'] / 1e6:.1f} M expected-risk evaluations/s "
         "(all four risks, PGR, OPR; 10^6-point grid).",
     ]
+    first = results.get("first_result")
+    if first:
+        lines.append(
+            "First result (fresh process: import, `SubspaceModel.notebook()`, first 40-trial `simulate`): "
+            f"{first['cold_total_s']:.2f} s without a compilation cache (import {first['cold_import_s']:.2f}"
+            f" + model {first['cold_model_s']:.2f} + simulate {first['cold_simulate_s']:.2f}), "
+            f"{first['warm_total_s']:.2f} s with JAX's persistent cache warm "
+            f"({first['warm_over_cold']:.2f}x of cold)."
+        )
     fig = results.get("make_figures")
     if fig:
         lines.append(
-            f"`make figures` (cache off): {fig['seconds']:.0f} s wall for {len(fig['figures'])} registered "
-            "figure(s) "
-            f"({', '.join(fig['figures']) or 'none'}), exit code {fig['returncode']}."
+            f"`make figures` (per-point and compilation caches off): {fig['seconds']:.0f} s wall with one "
+            f"process per core, {fig['seconds_one_job']:.0f} s with `--jobs 1` "
+            f"({fig['seconds'] / fig['seconds_one_job']:.2f}x), for {len(fig['figures'])} registered "
+            f"figure(s) ({', '.join(fig['figures']) or 'none'}), exit codes {fig['returncode']} / "
+            f"{fig['returncode_one_job']}."
         )
     else:
         lines.append("`make figures`: not timed in this run (`python benchmarks/bench.py --figures`).")
@@ -277,6 +342,9 @@ def main() -> None:
 
     _step(args.step_timeout)
     results["closed_form_points_per_s"] = closed_form_points_per_s()
+    _step(args.step_timeout)
+    results["first_result"] = first_result_seconds()
+    print(f"first result: {json.dumps(results['first_result'])}", flush=True)
     if args.figures:
         faulthandler.cancel_dump_traceback_later()
         results["make_figures"] = figures_seconds(args.figures_timeout)

@@ -25,6 +25,8 @@ import numpy as np
 import pytest
 
 from w2s_theory import SpuriousModel, SubspaceModel
+from w2s_theory.blend import BlendModel
+from w2s_theory.blend.family import FAMILY as BLEND
 from w2s_theory.discrepancy.family import FAMILY as DISCREPANCY
 from w2s_theory.family import Family, trace_count
 from w2s_theory.features import FeatureModel
@@ -35,9 +37,13 @@ from w2s_theory.filtering.groups import FAMILY as FILTERING_GROUPS
 from w2s_theory.filtering.groups import simulate_groups
 from w2s_theory.gcm import GaussianCovariateModel, Rotated
 from w2s_theory.gcm.family import FAMILY as GCM
+from w2s_theory.multiteacher import MultiTeacherModel
+from w2s_theory.multiteacher.family import FAMILY as MULTITEACHER
 from w2s_theory.remedy import simulate_enhanced
 from w2s_theory.remedy.enhanced import FAMILY as REMEDY
 from w2s_theory.remedy.experiments import Setting
+from w2s_theory.rgr import RGRModel
+from w2s_theory.rgr.family import FAMILY as RGR
 from w2s_theory.rounds import RoundsModel
 from w2s_theory.rounds.family import FAMILY as ROUNDS
 from w2s_theory.spurious.family import FAMILY as SPURIOUS
@@ -147,6 +153,44 @@ def _filtering_groups_run(model=_HARD_GROUPS, eta_l=0.1, eta_u=0.5, **kw):
     return simulate_groups(model, 40, 40, eta_l, eta_u, (0.6, 1.0), **kw)
 
 
+def _multiteacher_model(sigma2=0.5, tilt=0.6) -> MultiTeacherModel:
+    """Two teachers at general angles (3 and 4 dims) and a 4-dim student in R^10."""
+    rng = np.random.default_rng(0)
+    V_s = np.linalg.qr(rng.standard_normal((10, 4)))[0]
+    teachers = tuple(
+        np.linalg.qr(
+            np.cos(tilt) * np.eye(10)[:, k : k + d] + np.sin(tilt) * rng.standard_normal((10, d)) / 3
+        )[0]
+        for k, d in ((0, 3), (2, 4))
+    )
+    return MultiTeacherModel(V_s, teachers, np.linspace(-1, 1, 10), sigma2)
+
+
+def _multiteacher_run(model=None, n=(8, 9), N=12, labels="disjoint", **kw):
+    return (model or _multiteacher_model()).simulate(list(n), N, labels=labels, **kw)
+
+
+def _blend_model(sigma2=0.5, student_only=1.0) -> BlendModel:
+    """c=2, a=4, b=3 commuting blocks with signal outside both spans (r = 10 in every sweep)."""
+    return BlendModel.blocks(
+        2, 4, 3, sigma2, shared=0.7, student_only=student_only, teacher_only=1.0, outside=0.5
+    )
+
+
+def _blend_run(model=None, n=14, w=0.5, N=0, **kw):
+    return (model or _blend_model()).simulate(n, w=w, N=N, **kw)
+
+
+def _subspace_rgr(angles=(0.3, 1.0), sigma2=0.5) -> RGRModel:
+    return RGRModel.from_principal_angles(
+        list(angles), d_w=6, d_s=4, sigma2=sigma2, beta=np.linspace(-1, 1, 10)
+    )
+
+
+def _rgr_run(model=None, n=14, N=9, **kw):
+    return (model or _subspace_rgr()).simulate(n, N, **kw)
+
+
 CASES: dict[str, Case] = {
     "discrepancy-wishart": _discrepancy_case("wishart"),
     "discrepancy-design": _discrepancy_case("design"),
@@ -209,6 +253,42 @@ CASES: dict[str, Case] = {
             lambda **kw: _filtering_groups_run(
                 SpuriousModel.canonical(4, c=0.7, m=1.0, m4=2.0, group_model="hard"), **kw
             ),
+        ),
+    ),
+    "multiteacher": Case(
+        MULTITEACHER,
+        _multiteacher_run,
+        (
+            lambda **kw: _multiteacher_run(_multiteacher_model(sigma2=2.0), **kw),
+            lambda **kw: _multiteacher_run(_multiteacher_model(tilt=0.2), **kw),  # other angles
+            lambda **kw: _multiteacher_run(n=(30, 40), N=50, **kw),  # sizes are traced
+        ),
+    ),
+    "multiteacher-shared": Case(
+        MULTITEACHER,
+        lambda **kw: _multiteacher_run(n=(12, 12), labels="shared", **kw),
+        (lambda **kw: _multiteacher_run(_multiteacher_model(sigma2=2.0), n=(12, 12), labels="shared", **kw),),
+    ),
+    "blend": Case(
+        BLEND,
+        _blend_run,
+        (
+            lambda **kw: _blend_run(_blend_model(sigma2=2.0, student_only=0.3), **kw),  # other moments
+            lambda **kw: _blend_run(w=-0.4, n=30, **kw),  # the weight and n (>= r = 10) are traced
+        ),
+    ),
+    "blend-pseudo-labels": Case(
+        BLEND,
+        lambda **kw: _blend_run(N=12, **kw),
+        (lambda **kw: _blend_run(N=200, w=0.9, **kw),),  # N (>= r) is traced
+    ),
+    "rgr": Case(
+        RGR,
+        _rgr_run,
+        (
+            lambda **kw: _rgr_run(_subspace_rgr(sigma2=2.0), **kw),
+            lambda **kw: _rgr_run(_subspace_rgr((1.2, 0.1)), **kw),
+            lambda **kw: _rgr_run(n=40, N=200, **kw),  # same factor rows min(n, r), min(N, d_s)
         ),
     ),
 }

@@ -47,7 +47,7 @@ def both_engines(request):
 
 def test_same_law_of_per_trial_risks(both_engines):
     label, model, n, N, runs = both_engines
-    for key in (*RISKS, "pgr", "opr"):
+    for key in (*RISKS, "misfit", "pgr", "opr"):
         a, b = runs["wishart"][key], runs["design"][key]
         p = stats.ks_2samp(a[np.isfinite(a)], b[np.isfinite(b)]).pvalue
         assert p > KS_LEVEL, f"{label}: {key} KS p = {p:.2g}"

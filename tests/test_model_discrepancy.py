@@ -112,7 +112,7 @@ def small():
     "n,N,match",
     [
         (11, 50, r"n=11 must exceed d_w \+ 1 = 11"),
-        (5, 50, "n=5 must exceed d_w"),
+        (9, 50, r"n=9 must exceed d_w \+ 1 = 11 or be at most d_w - 2 = 8"),
         (40, 9, r"N=9 must exceed d_s \+ 1"),
     ],
 )

@@ -34,6 +34,7 @@ def test_readme_example_prints_what_the_readme_shows(code, printed):
         "w2s_theory.spurious.api",
         "w2s_theory.gcm.api",
         "w2s_theory.features.api",
+        "w2s_theory.multiteacher.api",
     ],
 )
 def test_docstring_examples_run_as_printed(module):

@@ -26,7 +26,7 @@ RATIONAL_POINT = {
     "rho_w": sp.Rational(1, 9), "rho_s": sp.Rational(2, 11), "bias_sw": sp.Rational(1, 13),
     "bias_ws": sp.Rational(1, 17), "rho": sp.Rational(3, 10), "epsilon": sp.Rational(1, 5),
     "gamma_w": sp.Rational(1, 3), "gamma_s": sp.Rational(1, 4), "lam": sp.Rational(5, 2),
-    "omega": sp.Rational(2, 5), "N_star": 400,
+    "omega": sp.Rational(2, 5), "N_star": 400, "beta2": sp.Rational(7, 3),
 }  # fmt: skip
 
 

@@ -22,8 +22,11 @@ minimum-norm one), so :math:`(T, Q^\top y)` is an exact, :math:`O(d^2)`-sized st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 
 def strict_upper_normals(key: jax.Array, rows: int, cols: int) -> jax.Array:
@@ -51,6 +54,62 @@ def strict_upper_normals(key: jax.Array, rows: int, cols: int) -> jax.Array:
     return jnp.concatenate([square, jax.random.normal(k_rect, (rows, cols - rows))], axis=1)
 
 
+def chi_square(key: jax.Array, dof: jax.Array) -> jax.Array:
+    r"""Independent :math:`\chi^2_{k}` draws, one per entry of ``dof`` (:math:`k>0`, may be traced): exactly
+    :math:`2\,\mathrm{Gamma}(k/2)`, by Marsaglia and Tsang's (2000) rejection method, vectorised.
+
+    For :math:`a=k/2\ge1`, with :math:`d=a-1/3`, :math:`c=1/\sqrt{9d}`: a candidate :math:`x\sim\mathcal
+    N(0,1)`, :math:`u\sim U(0,1)`, :math:`v=(1+cx)^3` is accepted when :math:`v>0` and
+    :math:`\log u<x^2/2+d-dv+d\log v`, and :math:`dv\sim\mathrm{Gamma}(a)`. For :math:`a<1` the draw is
+    :math:`\mathrm{Gamma}(a+1)\,w^{1/a}`, :math:`w\sim U(0,1)` independent. Every round draws one
+    candidate for each entry (:math:`x` by the inverse normal CDF, :math:`u`, :math:`w` from one uniform
+    call); each entry keeps its first accepted candidate, and the rounds continue (``lax.while_loop``) until
+    every entry has one, so each entry is an exact draw whatever the others do. At least 95% of candidates
+    are accepted (:math:`a\ge1`), so a few rounds suffice. Same law as ``jax.random.chisquare``, whose
+    per-entry loop compiles to a program about twice as large (measured 2.1 s vs 0.9 s of CPU time to
+    compile a 211-entry draw inside ``lax.map``), and which dominated the compilation of a Wishart trial.
+    """
+    dof = jnp.asarray(dof, dtype=float)
+    alpha = dof / 2
+    boost = alpha < 1
+    d = jnp.where(boost, alpha + 1, alpha) - 1 / 3
+    c = 1 / jnp.sqrt(9 * d)
+
+    def draw(state):
+        i, done, value = state
+        u = jax.random.uniform(jax.random.fold_in(key, i), (3, *dof.shape))
+        x = np.sqrt(2.0) * jax.lax.erf_inv(2 * u[0] - 1)  # u = 0 gives x = -inf: rejected below
+        v = 1 + c * x
+        positive = v > 0
+        v3 = jnp.where(positive, v, 1.0) ** 3
+        accept = positive & (jnp.log(u[1]) < 0.5 * x * x + d - d * v3 + d * jnp.log(v3))
+        gamma = d * v3 * jnp.where(boost, u[2] ** (1 / alpha), 1.0)
+        return i + 1, done | accept, jnp.where(accept & ~done, gamma, value)
+
+    start = (jnp.zeros((), jnp.uint32), jnp.zeros(dof.shape, bool), jnp.zeros(dof.shape))
+    return 2 * jax.lax.while_loop(lambda state: ~jnp.all(state[1]), draw, start)[2]
+
+
+def bartlett_factors(
+    key: jax.Array, dofs: Sequence[int | jax.Array], dim: int, rows: Sequence[int]
+) -> list[jax.Array]:
+    r"""Independent factors, the ``j``-th as :func:`bartlett_factor` ``(dofs[j], dim, rows[j])``, with one
+    :func:`chi_square` call for all their diagonals: a trial that needs two factors (labelled and
+    unlabelled designs) compiles one rejection loop instead of two (measured on a Wishart trial: 5.1 s
+    instead of 6.4 s of CPU time to compile, with the two noise vectors also drawn in one call)."""
+    if len(dofs) != len(rows):
+        raise ValueError(f"one dof per factor: got {len(dofs)} dofs and {len(rows)} row counts")
+    k_diag, k_off = jax.random.split(key)
+    dof = jnp.concatenate([d - jnp.arange(k, dtype=float) for d, k in zip(dofs, rows, strict=True)])
+    diagonal = jnp.sqrt(chi_square(k_diag, dof))
+    factors, start = [], 0
+    for k_j, k in zip(jax.random.split(k_off, len(rows)), rows, strict=True):
+        i = jnp.arange(k)
+        factors.append(strict_upper_normals(k_j, k, dim).at[i, i].set(diagonal[start : start + k]))
+        start += k
+    return factors
+
+
 def bartlett_factor(key: jax.Array, dof: int | jax.Array, dim: int, rows: int) -> jax.Array:
     r"""The first ``rows`` rows of the triangular factor :math:`T` of a ``dof x dim`` standard Gaussian
     matrix, drawn exactly by the Bartlett decomposition (module docstring); ``rows <= min(dof, dim)``.
@@ -59,9 +118,6 @@ def bartlett_factor(key: jax.Array, dof: int | jax.Array, dim: int, rows: int) -
     traced (one compilation for every sample size with the same ``rows``). Rows :math:`1..k` of :math:`T`
     are what :math:`Z^\top Z` restricted to the first :math:`k` coordinates and their cross-products with
     the rest need: :math:`(Z^\top Z)_{[:k],:}=T_{[:k,:k]}^\top T_{[:k],:}`. Cost: :math:`O(k\,dim)`
-    normals and :math:`k` chi-squares (``jax.random.chisquare``), independent of ``dof``.
+    normals and :math:`k` chi-squares (:func:`chi_square`), independent of ``dof``.
     """
-    k_diag, k_off = jax.random.split(key)
-    diagonal = jnp.sqrt(jax.random.chisquare(k_diag, dof - jnp.arange(rows, dtype=float)))
-    i = jnp.arange(rows)
-    return strict_upper_normals(k_off, rows, dim).at[i, i].set(diagonal)
+    return bartlett_factors(key, [dof], dim, [rows])[0]

@@ -58,12 +58,16 @@ class Roles:
         \\mathrm{OPR}=\\frac{\\mathrm{ER}(\\text{baseline})}{\\mathrm{ER}(\\text{student})}
 
     ``baseline`` / ``ceiling`` are ``None`` where a family has no such learner (OPR / PGR undefined).
+    ``base`` is the un-tuned student (:math:`\\theta=0`, risk :math:`\\|\\beta\\|^2`), the reference of
+    W2SR's Reasoning Gap Recovered (:func:`w2s_theory.metrics.rgr_ratio_of_means`); ``None`` where a family
+    does not output it (RGR undefined).
     """
 
     teacher: str = "weak"
     student: str = "w2s"
     baseline: str | None = "strong"
     ceiling: str | None = "ceiling"
+    base: str | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -176,6 +176,102 @@ def er_w2s_limit(*, bias_sw, bias_ws, gamma_s, gamma_w, omega, rho_s, rho_w, sig
     return (bias_sw*gamma_s*gamma_w - bias_sw*gamma_s - bias_sw*gamma_w + bias_sw - bias_ws*gamma_s*gamma_w + bias_ws*gamma_s - 2*gamma_s*gamma_w*omega*rho_w - 2*gamma_s*gamma_w*omega*sigma2 + gamma_s*gamma_w*rho_s + gamma_s*gamma_w*rho_w + gamma_s*gamma_w*sigma2 - gamma_s*rho_s + gamma_w*omega*rho_w + gamma_w*omega*sigma2 - gamma_w*rho_s + rho_s)/(gamma_s*gamma_w - gamma_s - gamma_w + 1)
 
 
+def er_weak_over(*, beta2, d_w, n, rho_w, sigma2):
+    """Exact E ER(f_w), min-norm teacher, n <= d_w - 2.
+
+    LaTeX: ``\\frac{n \\left(\\rho_{w} + \\sigma^2\\right)}{d_{w} - n - 1} + \\rho_{w} + \\left(1 - \\frac{n}{d_{w}}\\right) \\left(\\|\\beta\\|^2 - \\rho_{w}\\right)``
+    """
+    return n*(rho_w + sigma2)/(d_w - n - 1) + rho_w + (1 - n/d_w)*(beta2 - rho_w)
+
+
+def er_strong_over(*, beta2, d_s, n, rho_s, sigma2):
+    """Exact E ER(f_s), min-norm baseline, n <= d_s - 2.
+
+    LaTeX: ``\\frac{n \\left(\\rho_{s} + \\sigma^2\\right)}{d_{s} - n - 1} + \\rho_{s} + \\left(1 - \\frac{n}{d_{s}}\\right) \\left(\\|\\beta\\|^2 - \\rho_{s}\\right)``
+    """
+    return n*(rho_s + sigma2)/(d_s - n - 1) + rho_s + (1 - n/d_s)*(beta2 - rho_s)
+
+
+def er_ceiling_over(*, N, beta2, d_s, n, rho_s, sigma2):
+    """Exact E ER(f_c), min-norm ceiling, n + N <= d_s - 2.
+
+    LaTeX: ``\\rho_{s} + \\left(1 - \\frac{N + n}{d_{s}}\\right) \\left(\\|\\beta\\|^2 - \\rho_{s}\\right) + \\frac{\\left(N + n\\right) \\left(\\rho_{s} + \\sigma^2\\right)}{- N + d_{s} - n - 1}``
+    """
+    return rho_s + (1 - (N + n)/d_s)*(beta2 - rho_s) + (N + n)*(rho_s + sigma2)/(-N + d_s - n - 1)
+
+
+def er_w2s_teacher_over(*, N, beta2, bias_sw, bias_ws, d_s, d_sw, d_w, n, rho_s, rho_w, sigma2):
+    """Exact E ER(f_w2s), min-norm teacher n <= d_w - 2, OLS student N >= d_s + 2.
+
+    LaTeX: ``\\|\\beta\\|^2 + \\frac{d_{s} \\left(\\frac{\\|(I-P_s)P_w\\beta\\|^2 n \\left(d_{w} n + d_{w} - 2\\right)}{d_{w} \\left(d_{w} - 1\\right) \\left(d_{w} + 2\\right)} + \\left(- d_{s\\wedge w} + d_{w}\\right) \\left(- \\frac{n \\left(\\|\\beta\\|^2 - \\rho_{w}\\right) \\left(- d_{w} + n\\right)}{d_{w} \\left(d_{w} - 1\\right) \\left(d_{w} + 2\\right)} + \\frac{n \\left(\\rho_{w} + \\sigma^2\\right)}{d_{w} \\left(d_{w} - n - 1\\right)}\\right)\\right)}{N - d_{s} - 1} + d_{s\\wedge w} \\left(- \\frac{n \\left(\\|\\beta\\|^2 - \\rho_{w}\\right) \\left(- d_{w} + n\\right)}{d_{w} \\left(d_{w} - 1\\right) \\left(d_{w} + 2\\right)} + \\frac{n \\left(\\rho_{w} + \\sigma^2\\right)}{d_{w} \\left(d_{w} - n - 1\\right)}\\right) + \\left(\\frac{n \\left(d_{w} n + d_{w} - 2\\right)}{d_{w} \\left(d_{w} - 1\\right) \\left(d_{w} + 2\\right)} - \\frac{n^{2}}{d_{w}^{2}}\\right) \\left(\\|\\beta\\|^2 - \\|(I-P_s)P_w\\beta\\|^2 - \\rho_{w}\\right) - \\frac{2 n \\left(\\|\\beta\\|^2 - \\frac{\\|P_s(I-P_w)\\beta\\|^2}{2} - \\frac{\\|(I-P_s)P_w\\beta\\|^2}{2} - \\frac{\\rho_{s}}{2} - \\frac{\\rho_{w}}{2}\\right)}{d_{w}} + \\frac{n^{2} \\left(\\|\\beta\\|^2 - \\|(I-P_s)P_w\\beta\\|^2 - \\rho_{w}\\right)}{d_{w}^{2}}``
+    """
+    return beta2 + d_s*(bias_ws*n*(d_w*n + d_w - 2)/(d_w*(d_w - 1)*(d_w + 2)) + (-d_sw + d_w)*(-n*(beta2 - rho_w)*(-d_w + n)/(d_w*(d_w - 1)*(d_w + 2)) + n*(rho_w + sigma2)/(d_w*(d_w - n - 1))))/(N - d_s - 1) + d_sw*(-n*(beta2 - rho_w)*(-d_w + n)/(d_w*(d_w - 1)*(d_w + 2)) + n*(rho_w + sigma2)/(d_w*(d_w - n - 1))) + (n*(d_w*n + d_w - 2)/(d_w*(d_w - 1)*(d_w + 2)) - n**2/d_w**2)*(beta2 - bias_ws - rho_w) - 2*n*(beta2 - 1/2*bias_sw - 1/2*bias_ws - 1/2*rho_s - 1/2*rho_w)/d_w + n**2*(beta2 - bias_ws - rho_w)/d_w**2
+
+
+def er_w2s_student_over(*, N, beta2, bias_sw, bias_ws, d_s, d_sw, d_w, n, rho_s, rho_w, sigma2):
+    """Exact E ER(f_w2s), OLS teacher n >= d_w + 2, min-norm student N <= d_s - 2.
+
+    LaTeX: ``\\frac{N \\left(\\|(I-P_s)P_w\\beta\\|^2 + \\frac{\\left(- d_{s\\wedge w} + d_{w}\\right) \\left(\\rho_{w} + \\sigma^2\\right)}{- d_{w} + n - 1}\\right)}{- N + d_{s} - 1} + \\frac{N \\left(\\|P_s(I-P_w)\\beta\\|^2 + \\frac{d_{s\\wedge w} \\left(\\rho_{w} + \\sigma^2\\right)}{- d_{w} + n - 1}\\right)}{d_{s}} + \\rho_{s} + \\left(\\|\\beta\\|^2 - \\rho_{s}\\right) \\left(- \\frac{N}{d_{s}} + 1\\right)``
+    """
+    return N*(bias_ws + (-d_sw + d_w)*(rho_w + sigma2)/(-d_w + n - 1))/(-N + d_s - 1) + N*(bias_sw + d_sw*(rho_w + sigma2)/(-d_w + n - 1))/d_s + rho_s + (beta2 - rho_s)*(-N/d_s + 1)
+
+
+def er_w2s_both_over(*, N, beta2, bias_sw, bias_ws, d_s, d_sw, d_w, n, rho_s, rho_w, sigma2):
+    """Exact E ER(f_w2s), min-norm teacher n <= d_w - 2 and student N <= d_s - 2.
+
+    LaTeX: ``\\frac{N \\left(\\frac{\\|(I-P_s)P_w\\beta\\|^2 n \\left(d_{w} n + d_{w} - 2\\right)}{d_{w} \\left(d_{w} - 1\\right) \\left(d_{w} + 2\\right)} + \\left(- d_{s\\wedge w} + d_{w}\\right) \\left(- \\frac{n \\left(\\|\\beta\\|^2 - \\rho_{w}\\right) \\left(- d_{w} + n\\right)}{d_{w} \\left(d_{w} - 1\\right) \\left(d_{w} + 2\\right)} + \\frac{n \\left(\\rho_{w} + \\sigma^2\\right)}{d_{w} \\left(d_{w} - n - 1\\right)}\\right)\\right)}{- N + d_{s} - 1} + \\frac{N \\left(\\|\\beta\\|^2 + d_{s\\wedge w} \\left(- \\frac{n \\left(\\|\\beta\\|^2 - \\rho_{w}\\right) \\left(- d_{w} + n\\right)}{d_{w} \\left(d_{w} - 1\\right) \\left(d_{w} + 2\\right)} + \\frac{n \\left(\\rho_{w} + \\sigma^2\\right)}{d_{w} \\left(d_{w} - n - 1\\right)}\\right) - \\rho_{s} + \\left(\\frac{n \\left(d_{w} n + d_{w} - 2\\right)}{d_{w} \\left(d_{w} - 1\\right) \\left(d_{w} + 2\\right)} - \\frac{n^{2}}{d_{w}^{2}}\\right) \\left(\\|\\beta\\|^2 - \\|(I-P_s)P_w\\beta\\|^2 - \\rho_{w}\\right) - \\frac{2 n \\left(\\|\\beta\\|^2 - \\frac{\\|P_s(I-P_w)\\beta\\|^2}{2} - \\frac{\\|(I-P_s)P_w\\beta\\|^2}{2} - \\frac{\\rho_{s}}{2} - \\frac{\\rho_{w}}{2}\\right)}{d_{w}} + \\frac{n^{2} \\left(\\|\\beta\\|^2 - \\|(I-P_s)P_w\\beta\\|^2 - \\rho_{w}\\right)}{d_{w}^{2}}\\right)}{d_{s}} + \\rho_{s} + \\left(\\|\\beta\\|^2 - \\rho_{s}\\right) \\left(- \\frac{N}{d_{s}} + 1\\right)``
+    """
+    return N*(bias_ws*n*(d_w*n + d_w - 2)/(d_w*(d_w - 1)*(d_w + 2)) + (-d_sw + d_w)*(-n*(beta2 - rho_w)*(-d_w + n)/(d_w*(d_w - 1)*(d_w + 2)) + n*(rho_w + sigma2)/(d_w*(d_w - n - 1))))/(-N + d_s - 1) + N*(beta2 + d_sw*(-n*(beta2 - rho_w)*(-d_w + n)/(d_w*(d_w - 1)*(d_w + 2)) + n*(rho_w + sigma2)/(d_w*(d_w - n - 1))) - rho_s + (n*(d_w*n + d_w - 2)/(d_w*(d_w - 1)*(d_w + 2)) - n**2/d_w**2)*(beta2 - bias_ws - rho_w) - 2*n*(beta2 - 1/2*bias_sw - 1/2*bias_ws - 1/2*rho_s - 1/2*rho_w)/d_w + n**2*(beta2 - bias_ws - rho_w)/d_w**2)/d_s + rho_s + (beta2 - rho_s)*(-N/d_s + 1)
+
+
+def er_weak_over_limit(*, beta2, gamma_w, rho_w, sigma2):
+    """Proportional limit of er_weak_over (gamma > 1 where min-norm).
+
+    LaTeX: ``\\frac{\\|\\beta\\|^2 \\gamma_{w}^{2} - 2 \\|\\beta\\|^2 \\gamma_{w} + \\|\\beta\\|^2 + 2 \\gamma_{w} \\rho_{w} + \\gamma_{w} \\sigma^2 - \\rho_{w}}{\\gamma_{w} \\left(\\gamma_{w} - 1\\right)}``
+    """
+    return (beta2*gamma_w**2 - 2*beta2*gamma_w + beta2 + 2*gamma_w*rho_w + gamma_w*sigma2 - rho_w)/(gamma_w*(gamma_w - 1))
+
+
+def er_strong_over_limit(*, beta2, gamma_s, lam, rho_s, sigma2):
+    """Proportional limit of er_strong_over (gamma > 1 where min-norm).
+
+    LaTeX: ``\\frac{\\|\\beta\\|^2 \\gamma_{s}^{2} \\lambda^{2} - 2 \\|\\beta\\|^2 \\gamma_{s} \\lambda + \\|\\beta\\|^2 + 2 \\gamma_{s} \\lambda \\rho_{s} + \\gamma_{s} \\lambda \\sigma^2 - \\rho_{s}}{\\gamma_{s} \\lambda \\left(\\gamma_{s} \\lambda - 1\\right)}``
+    """
+    return (beta2*gamma_s**2*lam**2 - 2*beta2*gamma_s*lam + beta2 + 2*gamma_s*lam*rho_s + gamma_s*lam*sigma2 - rho_s)/(gamma_s*lam*(gamma_s*lam - 1))
+
+
+def er_ceiling_over_limit(*, beta2, gamma_s, lam, rho_s, sigma2):
+    """Proportional limit of er_ceiling_over (gamma > 1 where min-norm).
+
+    LaTeX: ``\\frac{\\|\\beta\\|^2 \\gamma_{s}^{2} \\lambda^{2} - 2 \\|\\beta\\|^2 \\gamma_{s} \\lambda^{2} - 2 \\|\\beta\\|^2 \\gamma_{s} \\lambda + \\|\\beta\\|^2 \\lambda^{2} + 2 \\|\\beta\\|^2 \\lambda + \\|\\beta\\|^2 + 2 \\gamma_{s} \\lambda^{2} \\rho_{s} + \\gamma_{s} \\lambda^{2} \\sigma^2 + 2 \\gamma_{s} \\lambda \\rho_{s} + \\gamma_{s} \\lambda \\sigma^2 - \\lambda^{2} \\rho_{s} - 2 \\lambda \\rho_{s} - \\rho_{s}}{\\gamma_{s} \\lambda \\left(\\gamma_{s} \\lambda - \\lambda - 1\\right)}``
+    """
+    return (beta2*gamma_s**2*lam**2 - 2*beta2*gamma_s*lam**2 - 2*beta2*gamma_s*lam + beta2*lam**2 + 2*beta2*lam + beta2 + 2*gamma_s*lam**2*rho_s + gamma_s*lam**2*sigma2 + 2*gamma_s*lam*rho_s + gamma_s*lam*sigma2 - lam**2*rho_s - 2*lam*rho_s - rho_s)/(gamma_s*lam*(gamma_s*lam - lam - 1))
+
+
+def er_w2s_teacher_over_limit(*, beta2, bias_sw, bias_ws, gamma_s, gamma_w, omega, rho_s, rho_w, sigma2):
+    """Proportional limit of er_w2s_teacher_over (gamma > 1 where min-norm).
+
+    LaTeX: ``\\frac{\\|\\beta\\|^2 \\gamma_{s} \\gamma_{w}^{3} + 2 \\|\\beta\\|^2 \\gamma_{s} \\gamma_{w}^{2} \\omega - 4 \\|\\beta\\|^2 \\gamma_{s} \\gamma_{w}^{2} - 4 \\|\\beta\\|^2 \\gamma_{s} \\gamma_{w} \\omega + 5 \\|\\beta\\|^2 \\gamma_{s} \\gamma_{w} + 2 \\|\\beta\\|^2 \\gamma_{s} \\omega - 2 \\|\\beta\\|^2 \\gamma_{s} - \\|\\beta\\|^2 \\gamma_{w}^{3} - \\|\\beta\\|^2 \\gamma_{w}^{2} \\omega + 3 \\|\\beta\\|^2 \\gamma_{w}^{2} + 2 \\|\\beta\\|^2 \\gamma_{w} \\omega - 3 \\|\\beta\\|^2 \\gamma_{w} - \\|\\beta\\|^2 \\omega + \\|\\beta\\|^2 + \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{s} \\gamma_{w}^{2} - \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{s} \\gamma_{w} - \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{w}^{2} + \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{w} + \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{s} \\gamma_{w}^{2} - 3 \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{s} \\gamma_{w} + 2 \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{s} - \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{w}^{2} + 2 \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{w} - \\|(I-P_s)P_w\\beta\\|^2 + 2 \\gamma_{s} \\gamma_{w}^{2} \\omega \\sigma^2 + \\gamma_{s} \\gamma_{w}^{2} \\rho_{s} + \\gamma_{s} \\gamma_{w}^{2} \\rho_{w} - \\gamma_{s} \\gamma_{w}^{2} \\sigma^2 + 4 \\gamma_{s} \\gamma_{w} \\omega \\rho_{w} - \\gamma_{s} \\gamma_{w} \\rho_{s} - 4 \\gamma_{s} \\gamma_{w} \\rho_{w} - 2 \\gamma_{s} \\omega \\rho_{w} + 2 \\gamma_{s} \\rho_{w} - \\gamma_{w}^{2} \\omega \\sigma^2 - \\gamma_{w}^{2} \\rho_{s} - \\gamma_{w}^{2} \\rho_{w} - 2 \\gamma_{w} \\omega \\rho_{w} + \\gamma_{w} \\rho_{s} + 2 \\gamma_{w} \\rho_{w} + \\omega \\rho_{w} - \\rho_{w}}{\\gamma_{w}^{2} \\left(\\gamma_{s} \\gamma_{w} - \\gamma_{s} - \\gamma_{w} + 1\\right)}``
+    """
+    return (beta2*gamma_s*gamma_w**3 + 2*beta2*gamma_s*gamma_w**2*omega - 4*beta2*gamma_s*gamma_w**2 - 4*beta2*gamma_s*gamma_w*omega + 5*beta2*gamma_s*gamma_w + 2*beta2*gamma_s*omega - 2*beta2*gamma_s - beta2*gamma_w**3 - beta2*gamma_w**2*omega + 3*beta2*gamma_w**2 + 2*beta2*gamma_w*omega - 3*beta2*gamma_w - beta2*omega + beta2 + bias_sw*gamma_s*gamma_w**2 - bias_sw*gamma_s*gamma_w - bias_sw*gamma_w**2 + bias_sw*gamma_w + bias_ws*gamma_s*gamma_w**2 - 3*bias_ws*gamma_s*gamma_w + 2*bias_ws*gamma_s - bias_ws*gamma_w**2 + 2*bias_ws*gamma_w - bias_ws + 2*gamma_s*gamma_w**2*omega*sigma2 + gamma_s*gamma_w**2*rho_s + gamma_s*gamma_w**2*rho_w - gamma_s*gamma_w**2*sigma2 + 4*gamma_s*gamma_w*omega*rho_w - gamma_s*gamma_w*rho_s - 4*gamma_s*gamma_w*rho_w - 2*gamma_s*omega*rho_w + 2*gamma_s*rho_w - gamma_w**2*omega*sigma2 - gamma_w**2*rho_s - gamma_w**2*rho_w - 2*gamma_w*omega*rho_w + gamma_w*rho_s + 2*gamma_w*rho_w + omega*rho_w - rho_w)/(gamma_w**2*(gamma_s*gamma_w - gamma_s - gamma_w + 1))
+
+
+def er_w2s_student_over_limit(*, beta2, bias_sw, bias_ws, gamma_s, gamma_w, omega, rho_s, rho_w, sigma2):
+    """Proportional limit of er_w2s_student_over (gamma > 1 where min-norm).
+
+    LaTeX: ``\\frac{\\|\\beta\\|^2 \\gamma_{s}^{2} \\gamma_{w} - \\|\\beta\\|^2 \\gamma_{s}^{2} - 2 \\|\\beta\\|^2 \\gamma_{s} \\gamma_{w} + 2 \\|\\beta\\|^2 \\gamma_{s} + \\|\\beta\\|^2 \\gamma_{w} - \\|\\beta\\|^2 + \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{s} \\gamma_{w} - \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{s} - \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{w} + \\|P_s(I-P_w)\\beta\\|^2 + \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{s} \\gamma_{w} - \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{s} + \\gamma_{s} \\gamma_{w} \\rho_{s} - \\gamma_{s} \\gamma_{w} \\rho_{w} - \\gamma_{s} \\gamma_{w} \\sigma^2 - \\gamma_{s} \\rho_{s} + \\gamma_{w} \\omega \\rho_{w} + \\gamma_{w} \\omega \\sigma^2 - \\gamma_{w} \\rho_{s} + \\rho_{s}}{\\gamma_{s} \\left(\\gamma_{s} \\gamma_{w} - \\gamma_{s} - \\gamma_{w} + 1\\right)}``
+    """
+    return (beta2*gamma_s**2*gamma_w - beta2*gamma_s**2 - 2*beta2*gamma_s*gamma_w + 2*beta2*gamma_s + beta2*gamma_w - beta2 + bias_sw*gamma_s*gamma_w - bias_sw*gamma_s - bias_sw*gamma_w + bias_sw + bias_ws*gamma_s*gamma_w - bias_ws*gamma_s + gamma_s*gamma_w*rho_s - gamma_s*gamma_w*rho_w - gamma_s*gamma_w*sigma2 - gamma_s*rho_s + gamma_w*omega*rho_w + gamma_w*omega*sigma2 - gamma_w*rho_s + rho_s)/(gamma_s*(gamma_s*gamma_w - gamma_s - gamma_w + 1))
+
+
+def er_w2s_both_over_limit(*, beta2, bias_sw, bias_ws, gamma_s, gamma_w, omega, rho_s, rho_w, sigma2):
+    """Proportional limit of er_w2s_both_over (gamma > 1 where min-norm).
+
+    LaTeX: ``\\frac{\\|\\beta\\|^2 \\gamma_{s}^{2} \\gamma_{w}^{3} - \\|\\beta\\|^2 \\gamma_{s}^{2} \\gamma_{w}^{2} - \\|\\beta\\|^2 \\gamma_{s} \\gamma_{w}^{3} + \\|\\beta\\|^2 \\gamma_{s} \\gamma_{w} - \\|\\beta\\|^2 \\gamma_{w}^{2} \\omega + 2 \\|\\beta\\|^2 \\gamma_{w}^{2} + 2 \\|\\beta\\|^2 \\gamma_{w} \\omega - 3 \\|\\beta\\|^2 \\gamma_{w} - \\|\\beta\\|^2 \\omega + \\|\\beta\\|^2 + \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{s} \\gamma_{w}^{2} - \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{s} \\gamma_{w} - \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{w}^{2} + \\|P_s(I-P_w)\\beta\\|^2 \\gamma_{w} + \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{s} \\gamma_{w}^{2} - \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{s} \\gamma_{w} - \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{w}^{2} + 2 \\|(I-P_s)P_w\\beta\\|^2 \\gamma_{w} - \\|(I-P_s)P_w\\beta\\|^2 + \\gamma_{s} \\gamma_{w}^{2} \\rho_{s} + \\gamma_{s} \\gamma_{w}^{2} \\rho_{w} + \\gamma_{s} \\gamma_{w}^{2} \\sigma^2 - \\gamma_{s} \\gamma_{w} \\rho_{s} - \\gamma_{w}^{2} \\omega \\sigma^2 - \\gamma_{w}^{2} \\rho_{s} - \\gamma_{w}^{2} \\rho_{w} - 2 \\gamma_{w} \\omega \\rho_{w} + \\gamma_{w} \\rho_{s} + 2 \\gamma_{w} \\rho_{w} + \\omega \\rho_{w} - \\rho_{w}}{\\gamma_{s} \\gamma_{w}^{2} \\left(\\gamma_{s} \\gamma_{w} - \\gamma_{s} - \\gamma_{w} + 1\\right)}``
+    """
+    return (beta2*gamma_s**2*gamma_w**3 - beta2*gamma_s**2*gamma_w**2 - beta2*gamma_s*gamma_w**3 + beta2*gamma_s*gamma_w - beta2*gamma_w**2*omega + 2*beta2*gamma_w**2 + 2*beta2*gamma_w*omega - 3*beta2*gamma_w - beta2*omega + beta2 + bias_sw*gamma_s*gamma_w**2 - bias_sw*gamma_s*gamma_w - bias_sw*gamma_w**2 + bias_sw*gamma_w + bias_ws*gamma_s*gamma_w**2 - bias_ws*gamma_s*gamma_w - bias_ws*gamma_w**2 + 2*bias_ws*gamma_w - bias_ws + gamma_s*gamma_w**2*rho_s + gamma_s*gamma_w**2*rho_w + gamma_s*gamma_w**2*sigma2 - gamma_s*gamma_w*rho_s - gamma_w**2*omega*sigma2 - gamma_w**2*rho_s - gamma_w**2*rho_w - 2*gamma_w*omega*rho_w + gamma_w*rho_s + 2*gamma_w*rho_w + omega*rho_w - rho_w)/(gamma_s*gamma_w**2*(gamma_s*gamma_w - gamma_s - gamma_w + 1))
+
+
 #: form -> quantity -> generated function.
 CLOSED_FORMS = {
     'exact': {
@@ -206,5 +302,21 @@ CLOSED_FORMS = {
         'strong': er_strong_limit,
         'ceiling': er_ceiling_limit,
         'w2s': er_w2s_limit,
+    },
+    'minnorm': {
+        'weak': er_weak_over,
+        'strong': er_strong_over,
+        'ceiling': er_ceiling_over,
+        'w2s_teacher_over': er_w2s_teacher_over,
+        'w2s_student_over': er_w2s_student_over,
+        'w2s_both_over': er_w2s_both_over,
+    },
+    'limit_minnorm': {
+        'weak': er_weak_over_limit,
+        'strong': er_strong_over_limit,
+        'ceiling': er_ceiling_over_limit,
+        'w2s_teacher_over': er_w2s_teacher_over_limit,
+        'w2s_student_over': er_w2s_student_over_limit,
+        'w2s_both_over': er_w2s_both_over_limit,
     },
 }

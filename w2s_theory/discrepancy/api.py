@@ -4,9 +4,12 @@ methods that call its theory (:mod:`w2s_theory.discrepancy.theory`) and its Mont
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy.typing import ArrayLike
 
+from w2s_theory.discrepancy import misfit as _misfit
 from w2s_theory.discrepancy import simulate as _simulate
 from w2s_theory.discrepancy import theory
 from w2s_theory.discrepancy.model import SubspaceModelData
@@ -32,17 +35,40 @@ class SubspaceModel(SubspaceModelData):
     >>> m = SubspaceModel.coordinate(d_w=20, d_s=10, d_sw=4, sigma2=1.0)
     >>> round(m.expected_risks(n=100, N=400)["pgr"], 4)
     0.8479
+
+    Below the interpolation threshold the fits are minimum-norm and the risks are still exact:
+
+    >>> beta = np.r_[np.ones(10), np.zeros(16)] / np.sqrt(10)
+    >>> g = SubspaceModel.coordinate(d_w=20, d_s=10, d_sw=4, sigma2=0.5, beta=beta)
+    >>> {k: round(v, 4) for k, v in g.expected_risks(n=14, N=6).items() if k in ("weak", "w2s")}
+    {'weak': 3.8, 'w2s': 6.2196}
     """
 
-    def expected_risks(self, n: ArrayLike, N: ArrayLike) -> dict[str, float | np.ndarray]:
+    @property
+    def beta2(self) -> float:
+        r""":math:`\|\beta\|^2`, which the min-norm (over-parameterised) risks need besides :meth:`invariants`."""
+        return float(self.b_star @ self.b_star)
+
+    def _exact_invariants(self) -> dict[str, float]:
+        """:meth:`invariants` and ``beta2``: everything the exact forms of both regimes take."""
+        return self.invariants() | {"beta2": self.beta2}
+
+    def expected_risks(
+        self, n: ArrayLike, N: ArrayLike, at_poles: Literal["raise", "nan"] = "raise"
+    ) -> dict[str, float | np.ndarray]:
         r"""Exact finite-sample expectations, derived in :mod:`w2s_theory.symbolic.discrepancy`.
 
         Parameters
         ----------
         n, N
-            Labelled / unlabelled sample sizes: integers or integer arrays (broadcast). Needs
-            :math:`n>d_w+1`, :math:`n>d_s+1` and :math:`N>d_s+1` (the inverse-Wishart mean is infinite
-            otherwise; :meth:`simulate` covers that regime).
+            Labelled / unlabelled sample sizes: integers or integer arrays (broadcast). Each fit is
+            least squares (:math:`m\ge k+2` rows in :math:`k` dims) or minimum-norm (:math:`m\le k-2`);
+            every form is exact (``docs/theory/discrepancies.md`` §3, §12). Raises ``ValueError`` at an
+            interpolation pole, where the expectation is infinite: :math:`|n-d_w|\le1`,
+            :math:`|n-d_s|\le1`, :math:`|n+N-d_s|\le1` or :math:`|N-d_s|\le1` (:meth:`simulate` covers
+            those points).
+        at_poles
+            ``"nan"`` returns NaN for the risks whose fit is at a pole instead of raising (curves).
 
         Returns
         -------
@@ -51,12 +77,15 @@ class SubspaceModel(SubspaceModelData):
             expectations; NaN where the denominator is at rounding level, :attr:`rounding_floor`), and
             ``d_sw``, ``rho_w``, ``rho_s``. Floats for scalar ``n``, ``N``; arrays for arrays.
         """
-        out = theory.expected_risks(n=n, N=N, floor=self.rounding_floor, **self.invariants())
+        out = theory.expected_risks(
+            n=n, N=N, floor=self.rounding_floor, at_poles=at_poles, **self._exact_invariants()
+        )
         return _plain(out) | {"d_sw": self.d_sw, "rho_w": self.rho_w, "rho_s": self.rho_s}
 
     def paper_risks(self, n: ArrayLike, N: ArrayLike) -> dict[str, float | np.ndarray]:
         r"""The paper's / authors' notebook's stated curves (:func:`w2s_theory.discrepancy.theory.paper_risks`),
-        in the same regime and with the same keys (less the invariants) as :meth:`expected_risks`."""
+        with the same keys (less the invariants) as :meth:`expected_risks`; only where every fit is
+        least squares (:math:`n>d_w+1`, :math:`n>d_s+1`, :math:`N>d_s+1`)."""
         return _plain(theory.paper_risks(n=n, N=N, floor=self.rounding_floor, **self.invariants()))
 
     def simulate(
@@ -88,30 +117,47 @@ class SubspaceModel(SubspaceModelData):
         Returns
         -------
         dict
-            Per-trial arrays of shape ``(trials,)``: ``weak``, ``strong``, ``ceiling``, ``w2s`` and the
+            Per-trial arrays of shape ``(trials,)``: ``weak``, ``strong``, ``ceiling``, ``w2s``, ``misfit``
+            (:math:`\\|\\hat\\beta_{w2s}-\\hat\\beta_w\\|^2`, ``docs/theory/misfit_gain.md``) and the
             per-trial ratios ``pgr``, ``opr``.
         """
         return _simulate.simulate(
             self, n=n, N=N, trials=trials, seed=seed, engine=engine, chunk_size=chunk_size
         )
 
+    def misfit_gain(
+        self,
+        n: int,
+        N: int,
+        trials: int = _misfit.DEFAULT_TRIALS,
+        seed: int = 0,
+        *,
+        engine: Engine = "wishart",
+        chunk_size: int | None = None,
+    ) -> _misfit.MisfitGain:
+        """The misfit–gain check of Charikar et al. (NeurIPS 2024) on this model
+        (:func:`w2s_theory.discrepancy.misfit.misfit_gain`, ``docs/theory/misfit_gain.md``)."""
+        return _misfit.misfit_gain(self, n, N, trials, seed, engine=engine, chunk_size=chunk_size)
+
     # ------------------------------------------------------------------ questions users ask, exact and bound
     def smallest_N_opr_above_1(self, n: int) -> int | None:
         """Smallest integer N with exact OPR > 1 at this ``n`` (``None`` if none); compare the lower
         bound's real-valued :meth:`N_for_opr_above_1`."""
-        return theory.smallest_N_opr_above_1(n=n, floor=self.rounding_floor, **self.invariants())
+        return theory.smallest_N_opr_above_1(n=n, floor=self.rounding_floor, **self._exact_invariants())
 
     def smallest_N_pgr_above(self, n: int, epsilon: float) -> int | None:
         """Smallest integer N with exact PGR >= 1 - ``epsilon`` at this ``n`` (``None`` if none); compare
         the lower bound's :meth:`N_for_pgr_above`."""
         return theory.smallest_N_pgr_above(
-            n=n, epsilon=epsilon, floor=self.rounding_floor, **self.invariants()
+            n=n, epsilon=epsilon, floor=self.rounding_floor, **self._exact_invariants()
         )
 
     def best_n(self, N: int, metric: str = "pgr", n_max: int | None = None) -> int | None:
         """Integer n maximising the exact ``metric`` (``"pgr"`` or ``"opr"``) at this ``N``; compare the
         bounds' maximiser :meth:`n_star`."""
-        return theory.best_n(N=N, metric=metric, n_max=n_max, floor=self.rounding_floor, **self.invariants())
+        return theory.best_n(
+            N=N, metric=metric, n_max=n_max, floor=self.rounding_floor, **self._exact_invariants()
+        )
 
     def _bound_invariants(self) -> dict[str, float]:
         inv = self.invariants()

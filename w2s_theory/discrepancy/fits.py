@@ -22,6 +22,12 @@ Sufficient statistics. With thin QRs :math:`Z=QT`, :math:`\tilde Z=\tilde Q\tild
 All are minimum-norm, so ``n <= d_w`` or ``N <= d_s`` (interpolation) is covered. Excess risks are exact
 (no test sample): :math:`\|\hat c-b^{L}_{[:d_w]}\|^2+\|b^{L}_{[d_w:]}\|^2` for the teacher and
 :math:`\|\theta-b^{U}_{[:d_s]}\|^2+\|b^{U}_{[d_s:]}\|^2` for the three student-space fits.
+
+Misfit (Charikar, Pabbaraju, Shiragur, NeurIPS 2024): the population disagreement of the W2S student and
+its teacher, :math:`\mathbb E_x(f_{w2s}(x)-f_w(x))^2=\|\beta_s-\beta_t\|^2`, exact like the risks: the
+teacher's latent vector in student-first coordinates is :math:`B_w^{U}\hat c`, so the misfit is
+:math:`\|\hat w-(B_w^{U}\hat c)_{[:d_s]}\|^2+\|(B_w^{U}\hat c)_{[d_s:]}\|^2`
+(``docs/theory/misfit_gain.md``).
 """
 
 from __future__ import annotations
@@ -102,7 +108,8 @@ def risks_from_factors(
     T: jax.Array, t: jax.Array, T_u: jax.Array, t_u: jax.Array, p: Problem
 ) -> dict[str, jax.Array]:
     r"""Excess risks of the four fits from the labelled factor ``T`` (:math:`\min(n,r)\times r`), ``t`` and
-    the first :math:`\min(N,d_s)` rows ``T_u``, ``t_u`` of the unlabelled one (module docstring)."""
+    the first :math:`\min(N,d_s)` rows ``T_u``, ``t_u`` of the unlabelled one (module docstring), and the
+    W2S student's population ``misfit`` to its teacher, :math:`\|\beta_s-\beta_t\|^2`."""
     c_hat = lstsq_leading_columns(T, t, p.d_w)
     X_s = T @ p.B_s_L
     s_hat = min_norm_lstsq(X_s, t)
@@ -113,4 +120,5 @@ def risks_from_factors(
         "strong": _risk(s_hat, p.b_U),
         "ceiling": _risk(ceiling_hat, p.b_U),
         "w2s": _risk(w2s_hat, p.b_U),
+        "misfit": _risk(w2s_hat, p.B_w_U @ c_hat),
     }

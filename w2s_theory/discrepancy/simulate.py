@@ -1,7 +1,8 @@
 r"""Monte Carlo of the subspace model through the shared driver (:func:`w2s_theory.family.run_trials`).
 
 The trial itself (engines, fits) is :mod:`w2s_theory.discrepancy.trial`; this module validates the
-request, puts the model in trial coordinates and adds per-trial PGR and OPR.
+request, puts the model in trial coordinates and adds per-trial PGR and OPR. The misfit–gain check built on
+these outputs is :mod:`w2s_theory.discrepancy.misfit`.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def simulate_problem(
     engine: Engine = DEFAULT_ENGINE,
     chunk_size: int | None = None,
 ) -> dict[str, np.ndarray]:
-    """Per-trial ``weak``, ``strong``, ``ceiling``, ``w2s`` excess risks of a model already in trial
-    coordinates (:class:`~w2s_theory.discrepancy.fits.Problem`)."""
+    """Per-trial ``weak``, ``strong``, ``ceiling``, ``w2s`` excess risks and ``misfit`` of a model already
+    in trial coordinates (:class:`~w2s_theory.discrepancy.fits.Problem`)."""
     n = _validate.positive_int("n", n)
     N = _validate.positive_int("N", N)
     engine = _validate.choice("engine", engine, ENGINES)
@@ -60,7 +61,8 @@ def simulate(
     engine: Engine = DEFAULT_ENGINE,
     chunk_size: int | None = None,
 ) -> dict[str, np.ndarray]:
-    """Per-trial excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` and per-trial ``pgr``, ``opr``.
+    r"""Per-trial excess risks ``weak``, ``strong``, ``ceiling``, ``w2s``, the W2S student's population
+    ``misfit`` :math:`\|\beta_s-\beta_t\|^2` to its teacher, and per-trial ``pgr``, ``opr``.
 
     Trial ``i`` uses key ``split(key(seed), trials)[i]``: results are identical for any ``chunk_size``
     (the number of trials per compiled call, which bounds memory) and any number of devices. The two

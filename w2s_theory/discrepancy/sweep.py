@@ -10,6 +10,7 @@ import numpy as np
 
 from w2s_theory.discrepancy.api import SubspaceModel
 from w2s_theory.discrepancy.family import FAMILY
+from w2s_theory.discrepancy.misfit import expected_misfit_gain
 from w2s_theory.discrepancy.trial import ENGINES
 from w2s_theory.sweep_kind import ModelKind
 
@@ -26,7 +27,8 @@ def _simulate(model: SubspaceModel, point: Mapping[str, Any], key: jax.Array) ->
 
 
 def _exact(model: SubspaceModel, point: Mapping[str, Any]) -> dict[str, float]:
-    return model.expected_risks(point["n"], point["N"])
+    out = model.expected_risks(point["n"], point["N"])
+    return out | {"misfit": expected_misfit_gain(model, point["n"], point["N"])["misfit"]}
 
 
 def _invariants(model: SubspaceModel) -> dict[str, float]:

@@ -5,7 +5,9 @@ The formulas are *derived* in :mod:`w2s_theory.symbolic.discrepancy` and generat
 inputs and calls them by name. The theory is written out in ``docs/theory/discrepancies.md``.
 
 * :func:`expected_risks`: exact finite-sample expectations for the Gaussian latent model and PGR/OPR as
-  ratios of those expectations (form ``"exact"``).
+  ratios of those expectations, for every fit under-parameterised (OLS, form ``"exact"``) or
+  over-parameterised (minimum-norm, form ``"minnorm"``); only the interpolation poles
+  :math:`m\in\{d-1,d,d+1\}` are refused.
 * :func:`paper_risks`: the stated curves of the paper's abstract and the authors' notebook (form
   ``"stated"``): the leading order of the exact ones (checked symbolically).
 * :func:`pgr_lower_bound`, :func:`opr_lower_bound`, :func:`n_star`, :func:`N_for_opr_above_1`,
@@ -13,7 +15,7 @@ inputs and calls them by name. The theory is written out in ``docs/theory/discre
   exact integer answers to the same questions are :func:`smallest_N_opr_above_1`,
   :func:`smallest_N_pgr_above` and :func:`best_n`.
 * :func:`proportional_limit`: :math:`n,N,d\to\infty` with :math:`d_w/n`, :math:`d_s/N`, :math:`N/n`,
-  :math:`d_{s\wedge w}/d_w` fixed (form ``"limit"``).
+  :math:`d_{s\wedge w}/d_w` fixed (forms ``"limit"`` and ``"limit_minnorm"``).
 
 Every size (``n``, ``N``, ``d_w``, ``d_s``) must be an integer (or an integer array); floats are rejected
 (except by the lower bounds and their solvers, which are continuous in ``n`` and ``N``).
@@ -22,6 +24,8 @@ Every size (``n``, ``N``, ``d_w``, ``d_s``) must be an integer (or an integer ar
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import reduce
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -52,7 +56,8 @@ def _biases(**values: ArrayLike) -> dict[str, np.ndarray]:
     return {name: _validate.nonnegative_floats(name, v) for name, v in values.items()}
 
 
-def _check_exact_regime(n: np.ndarray, N: np.ndarray, d_w: np.ndarray, d_s: np.ndarray) -> None:
+def _check_under_parameterised(n: np.ndarray, N: np.ndarray, d_w: np.ndarray, d_s: np.ndarray) -> None:
+    """The stated curves are OLS curves: ``n > d_w + 1``, ``n > d_s + 1``, ``N > d_s + 1``."""
     checks = [
         ("n", n, "d_w", d_w, "the weak teacher"),
         ("n", n, "d_s", d_s, "the strong baseline"),
@@ -63,6 +68,67 @@ def _check_exact_regime(n: np.ndarray, N: np.ndarray, d_w: np.ndarray, d_s: np.n
         bad = np.flatnonzero(~(m_arr > dim_arr + 1))
         if bad.size:
             _validate.exact_sample_size(name, m_arr.flat[bad[0]], dim_name, dim_arr.flat[bad[0]], who)
+
+
+#: The four ridgeless fits, and the fits each risk depends on.
+FITS = ("teacher", "baseline", "ceiling", "student")
+DEPENDS_ON = {
+    "weak": ("teacher",),
+    "strong": ("baseline",),
+    "ceiling": ("ceiling",),
+    "w2s": ("teacher", "student"),
+}
+
+
+def _fits(n: np.ndarray, N: np.ndarray, d_w: np.ndarray, d_s: np.ndarray) -> list[tuple]:
+    """``(name, m, dim_name, k, who)`` of the four ridgeless fits: ``m`` rows in ``k`` dimensions."""
+    return [
+        ("n", n, "d_w", d_w, "the weak teacher"),
+        ("n", n, "d_s", d_s, "the strong baseline"),
+        ("n + N", n + N, "d_s", d_s, "the strong ceiling"),
+        ("N", N, "d_s", d_s, "the W2S student"),
+    ]
+
+
+def _check_away_from_poles(n: np.ndarray, N: np.ndarray, d_w: np.ndarray, d_s: np.ndarray) -> None:
+    r"""Every fit needs :math:`m\ge k+2` (OLS) or :math:`m\le k-2` (min-norm): at :math:`m\in\{k-1,k,k+1\}`
+    the expected risk is infinite (``docs/theory/discrepancies.md`` §12.1)."""
+    for name, m, dim_name, k, who in _fits(n, N, d_w, d_s):
+        m_arr, k_arr = np.broadcast_arrays(m, k)
+        bad = np.flatnonzero(np.abs(m_arr - k_arr) <= 1)
+        if bad.size:
+            value, dim = int(m_arr.flat[bad[0]]), int(k_arr.flat[bad[0]])
+            raise ValueError(
+                f"{name}={value} must exceed {dim_name} + 1 = {dim + 1} or be at most {dim_name} - 2 = "
+                f"{dim - 2} for a finite expectation of {who}: with any label noise or misfit, its expected "
+                "excess risk is infinite for "
+                f"{name} in {{{dim_name} - 1, {dim_name}, {dim_name} + 1}} = {{{dim - 1}, {dim}, {dim + 1}}} "
+                "(the interpolation pole of double descent; OLS above it, minimum-norm below). "
+                "Use simulate() there."
+            )
+
+
+def _beta2(beta2: ArrayLike | None, needed: bool, rho_w, rho_s, bias_ws) -> np.ndarray:
+    r""":math:`\|\beta\|^2`, checked against the invariants it must dominate; required only where a fit
+    is over-parameterised (the min-norm risks depend on :math:`\|P\beta\|^2`, not only on the misfits)."""
+    if beta2 is None:
+        if needed:
+            raise ValueError(
+                "beta2 = ||beta||^2 is required where a fit is over-parameterised (n <= d_w - 2, "
+                "n <= d_s - 2, n + N <= d_s - 2 or N <= d_s - 2): a min-norm fit misses a share of "
+                "||P beta||^2 = beta2 - rho. SubspaceModel.expected_risks passes it."
+            )
+        return np.nan
+    beta2 = _validate.nonnegative_floats("beta2", beta2)
+    for name, low in {"rho_s": rho_s, "rho_w + bias_ws": rho_w + bias_ws}.items():
+        low, b2 = np.broadcast_arrays(low, beta2)
+        bad = b2 < low - 1e-12 * np.maximum(1.0, np.abs(low))
+        if np.any(bad):
+            raise ValueError(
+                f"beta2 = ||beta||^2 must be >= {name} = {low[bad].flat[0]:g} "
+                f"(a part of beta cannot be longer than beta), got {b2[bad].flat[0]:g}"
+            )
+    return beta2
 
 
 def _ratio(value: Callable[..., np.ndarray], den: np.ndarray, floor: float, **args: np.ndarray) -> np.ndarray:
@@ -80,6 +146,46 @@ def _risks_and_ratios(form: str, floor: float, **args: np.ndarray) -> dict[str, 
     return out
 
 
+def _piecewise(pieces: list[tuple[np.ndarray, Callable]], shape: tuple, args: dict) -> np.ndarray:
+    """Each generated form ``fn`` where its mask holds (masks are disjoint and cover the grid)."""
+    out = np.full(shape, np.nan)
+    for where, fn in pieces:
+        where = np.broadcast_to(where, shape)
+        if np.any(where):
+            with np.errstate(divide="ignore", invalid="ignore"):  # a form is junk outside its regime
+                out = np.where(where, evaluate(fn, **args), out)
+    return out
+
+
+def _exact_risks(floor: float, **args: np.ndarray) -> dict[str, np.ndarray]:
+    """The four risks, each from the form of its fit's regime (OLS or min-norm), and PGR/OPR as ratios."""
+    n, N, d_w, d_s = args["n"], args["N"], args["d_w"], args["d_s"]
+    exact, minnorm = CLOSED_FORMS["exact"], CLOSED_FORMS["minnorm"]
+    teacher, student = n <= d_w - 2, N <= d_s - 2  # over-parameterised
+    baseline, ceiling = n <= d_s - 2, n + N <= d_s - 2
+    pieces = {
+        "weak": [(~teacher, exact["weak"]), (teacher, minnorm["weak"])],
+        "strong": [(~baseline, exact["strong"]), (baseline, minnorm["strong"])],
+        "ceiling": [(~ceiling, exact["ceiling"]), (ceiling, minnorm["ceiling"])],
+        "w2s": [
+            (~teacher & ~student, exact["w2s"]),
+            (teacher & ~student, minnorm["w2s_teacher_over"]),
+            (~teacher & student, minnorm["w2s_student_over"]),
+            (teacher & student, minnorm["w2s_both_over"]),
+        ],
+    }
+    shape = np.broadcast_shapes(*(np.shape(v) for v in args.values()))
+    out = {key: _piecewise(p, shape, args) for key, p in pieces.items()}
+    pole = {fit: np.abs(m - k) <= 1 for fit, (_, m, _, k, _) in zip(FITS, _fits(n, N, d_w, d_s), strict=True)}
+    for key, fits in DEPENDS_ON.items():  # NaN where a fit the risk depends on is at its pole
+        out[key] = np.where(reduce(np.logical_or, [pole[f] for f in fits]), np.nan, out[key])
+    gap = out["weak"] - out["ceiling"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["pgr"] = np.where(np.abs(gap) > floor, (out["weak"] - out["w2s"]) / gap, np.nan)
+        out["opr"] = np.where(np.abs(out["w2s"]) > floor, out["strong"] / out["w2s"], np.nan)
+    return out
+
+
 def expected_risks(
     *,
     n: ArrayLike,
@@ -92,17 +198,27 @@ def expected_risks(
     rho_s: ArrayLike = 0.0,
     bias_sw: ArrayLike = 0.0,
     bias_ws: ArrayLike = 0.0,
+    beta2: ArrayLike | None = None,
     floor: float = 0.0,
+    at_poles: Literal["raise", "nan"] = "raise",
 ) -> dict[str, np.ndarray]:
-    r"""Exact :math:`\mathbb E\,\mathrm{ER}` of weak, strong, ceiling and W2S, and PGR, OPR.
+    r"""Exact :math:`\mathbb E\,\mathrm{ER}` of weak, strong, ceiling and W2S, and PGR, OPR, for every
+    fit either under- or over-parameterised.
+
+    Teacher and student under-parameterised (:math:`n\ge d_w+2`, :math:`N\ge d_s+2`):
 
     .. math::
         \mathbb E\,\mathrm{ER}(f_{w2s})=\frac{\sigma^2+\rho_w}{n-d_w-1}\Big[d_{s\wedge w}
         +(d_w-d_{s\wedge w})\frac{d_s}{N-d_s-1}\Big]+\rho_s+\|P_s(I-P_w)\beta\|^2
         +\frac{d_s}{N-d_s-1}\|(I-P_s)P_w\beta\|^2
 
-    Exact for the shared isotropic Gaussian latent, any principal angles
-    (``docs/theory/discrepancies.md`` §3); needs :math:`n>d_w+1`, :math:`n>d_s+1`, :math:`N>d_s+1`.
+    (``docs/theory/discrepancies.md`` §3). A fit on :math:`m\le k-2` points in :math:`k` dimensions is the
+    minimum-norm interpolator, e.g. :math:`\mathbb E\,\mathrm{ER}(f_w)=\rho_w+(1-\frac n{d_w})
+    \|P_w\beta\|^2+(\sigma^2+\rho_w)\frac n{d_w-n-1}`, and W2S has a closed form in all four
+    teacher/student regimes (``docs/theory/discrepancies.md`` §12). Exact for the shared isotropic
+    Gaussian latent, any principal angles. Each fit's sample size must avoid its interpolation pole
+    :math:`m\in\{k-1,k,k+1\}` (infinite expectation): :math:`n` vs :math:`d_w` (teacher) and :math:`d_s`
+    (baseline), :math:`n+N` vs :math:`d_s` (ceiling), :math:`N` vs :math:`d_s` (W2S student).
 
     Parameters
     ----------
@@ -110,21 +226,37 @@ def expected_risks(
         Labelled and unlabelled sample sizes (integers or integer arrays; broadcast).
     d_w, d_s, d_sw, sigma2, rho_w, rho_s, bias_sw, bias_ws
         The model's invariants (:meth:`SubspaceModel.invariants`); scalars or arrays.
+    beta2
+        :math:`\|\beta\|^2`; needed only where a fit is over-parameterised (a min-norm fit keeps only a
+        share of :math:`\|P\beta\|^2=\|\beta\|^2-\rho`). :meth:`SubspaceModel.expected_risks` passes it.
     floor
         PGR / OPR are NaN where their denominator's magnitude is ``<= floor`` (default: only an exact 0,
         e.g. no noise and a target both learners represent).
+    at_poles
+        ``"raise"`` (default): a ``ValueError`` if any fit is at an interpolation pole. ``"nan"``: the risks
+        that depend on such a fit are NaN there (and so are the ratios that use them), the others are
+        returned, e.g. to draw each curve up to its own pole.
 
     Returns
     -------
     dict
         ``weak``, ``strong``, ``ceiling``, ``w2s`` (expected excess risks), ``pgr``, ``opr`` (ratios of
         expectations), as float arrays of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        With ``at_poles="raise"``, at an interpolation pole (the message names the fit, the sample size and the dimension), or where a
+        fit is over-parameterised and ``beta2`` is missing.
     """
     n, N = _validate.integers("n", n), _validate.integers("N", N)
     dims = _dimensions(d_w, d_s, d_sw)
     biases = _biases(sigma2=sigma2, rho_w=rho_w, rho_s=rho_s, bias_sw=bias_sw, bias_ws=bias_ws)
-    _check_exact_regime(n, N, dims["d_w"], dims["d_s"])
-    return _risks_and_ratios("exact", floor, n=n, N=N, **dims, **biases)
+    if _validate.choice("at_poles", at_poles, ("raise", "nan")) == "raise":
+        _check_away_from_poles(n, N, dims["d_w"], dims["d_s"])
+    over = [m <= k - 2 for _, m, _, k, _ in _fits(n, N, dims["d_w"], dims["d_s"])]
+    b2 = _beta2(beta2, any(np.any(o) for o in over), biases["rho_w"], biases["rho_s"], biases["bias_ws"])
+    return _exact_risks(floor, n=n, N=N, beta2=b2, **dims, **biases)
 
 
 def paper_risks(
@@ -139,23 +271,24 @@ def paper_risks(
     rho_s: ArrayLike = 0.0,
     bias_sw: ArrayLike = 0.0,
     bias_ws: ArrayLike = 0.0,
+    beta2: ArrayLike | None = None,
     floor: float = 0.0,
 ) -> dict[str, np.ndarray]:
     r"""The stated curves: :math:`\sigma^2D_N/(n-d_w-1)+\rho_w+\rho_s` for W2S with
     :math:`D_N=d_{s\wedge w}+(d_w-d_{s\wedge w})d_s/N`, and :math:`\sigma^2d/n+\rho` for weak / strong
     (:math:`n+N` for the ceiling).
 
-    ``bias_sw``, ``bias_ws`` are accepted and ignored (the stated forms bound the bias by
+    ``bias_sw``, ``bias_ws``, ``beta2`` are accepted and ignored (the stated forms bound the bias by
     :math:`\rho_s+\rho_w`). Weak/strong/ceiling are lower bounds on the variance. They approximate the
     least-squares risks of :func:`expected_risks` and are returned in the same regime only
     (:math:`n>d_w+1`, :math:`n>d_s+1`, :math:`N>d_s+1`): outside it the fits interpolate and the stated
     curves mean nothing. Same parameters and keys as :func:`expected_risks`.
     """
-    del bias_sw, bias_ws
+    del bias_sw, bias_ws, beta2
     n, N = _validate.integers("n", n), _validate.integers("N", N)
     dims = _dimensions(d_w, d_s, d_sw)
     biases = _biases(sigma2=sigma2, rho_w=rho_w, rho_s=rho_s)
-    _check_exact_regime(n, N, dims["d_w"], dims["d_s"])
+    _check_under_parameterised(n, N, dims["d_w"], dims["d_s"])
     return _risks_and_ratios("stated", floor, n=n, N=N, **dims, **biases)
 
 
@@ -278,27 +411,55 @@ def best_n(
 
 
 def proportional_limit(
-    *, gamma_w, gamma_s, lam, omega, sigma2, rho_w=0.0, rho_s=0.0, bias_sw=0.0, bias_ws=0.0
+    *, gamma_w, gamma_s, lam, omega, sigma2, rho_w=0.0, rho_s=0.0, bias_sw=0.0, bias_ws=0.0, beta2=None
 ) -> dict[str, np.ndarray]:
-    r"""Limits of the exact risks as :math:`n,N,d\to\infty` with :math:`\gamma_w=d_w/n<1`,
-    :math:`\gamma_s=d_s/N<1`, :math:`\lambda=N/n`, :math:`\omega=d_{s\wedge w}/d_w` fixed, e.g.
+    r"""Limits of the exact risks as :math:`n,N,d\to\infty` with :math:`\gamma_w=d_w/n`,
+    :math:`\gamma_s=d_s/N`, :math:`\lambda=N/n`, :math:`\omega=d_{s\wedge w}/d_w` fixed, e.g. for
+    :math:`\gamma_w,\gamma_s<1`
 
     .. math:: \mathrm{ER}(f_{w2s})\to\rho_s+\|P_s(I-P_w)\beta\|^2+(\sigma^2+\rho_w)\frac{\omega\gamma_w}{1-\gamma_w}
         +\frac{\gamma_s}{1-\gamma_s}\Big(\|(I-P_s)P_w\beta\|^2+(\sigma^2+\rho_w)\frac{(1-\omega)\gamma_w}{1-\gamma_w}\Big)
 
-    Returns ``weak``, ``strong``, ``ceiling``, ``w2s``.
+    A ratio above 1 is the min-norm regime of that fit (the teacher for :math:`\gamma_w>1`, the W2S student
+    for :math:`\gamma_s>1`, the baseline for :math:`\gamma_s\lambda=d_s/n>1`, the ceiling for
+    :math:`\gamma_s\lambda>1+\lambda`), e.g. a min-norm fit tends to
+    :math:`\rho+(1-1/\psi)\|P\beta\|^2+(\sigma^2+\rho)/(\psi-1)` with :math:`\psi=d/m`; it needs
+    ``beta2`` :math:`=\|\beta\|^2` (``docs/theory/discrepancies.md`` §12.5). A ratio of exactly 1 (the
+    interpolation threshold) has an infinite limit and is refused. Returns ``weak``, ``strong``,
+    ``ceiling``, ``w2s``.
     """
     ratios = {name: _validate.nonnegative_floats(name, v) for name, v in
               {"gamma_w": gamma_w, "gamma_s": gamma_s, "lam": lam}.items()}  # fmt: skip
-    for name in ("gamma_w", "gamma_s"):
-        if np.any(ratios[name] >= 1):
-            raise ValueError(f"{name} must lie in [0, 1), got {ratios[name].max()}")
     omega = _validate.fractions("omega", omega)
-    if np.any(ratios["gamma_s"] * ratios["lam"] >= 1):
-        raise ValueError("d_s/n = gamma_s * lam must be < 1 for the strong baseline's limit")
-    args = (
-        ratios
-        | {"omega": omega}
-        | _biases(sigma2=sigma2, rho_w=rho_w, rho_s=rho_s, bias_sw=bias_sw, bias_ws=bias_ws)
-    )
-    return {key: evaluate(fn, **args) for key, fn in CLOSED_FORMS["limit"].items()}
+    g_w, g_s, lam = ratios["gamma_w"], ratios["gamma_s"], ratios["lam"]
+    psi = {
+        "gamma_w": g_w,
+        "gamma_s": g_s,
+        "gamma_s * lam": g_s * lam,
+        "gamma_s * lam / (1 + lam)": g_s * lam / (1 + lam),
+    }
+    for name, value in psi.items():
+        if np.any(value == 1):
+            raise ValueError(
+                f"{name} = 1 is the interpolation threshold of a fit: its limiting risk is infinite; "
+                "take it below 1 (least squares) or above 1 (minimum-norm)"
+            )
+    teacher, student = g_w > 1, g_s > 1
+    biases = _biases(sigma2=sigma2, rho_w=rho_w, rho_s=rho_s, bias_sw=bias_sw, bias_ws=bias_ws)
+    over = [teacher, student, psi["gamma_s * lam"] > 1, psi["gamma_s * lam / (1 + lam)"] > 1]
+    b2 = _beta2(beta2, any(np.any(o) for o in over), biases["rho_w"], biases["rho_s"], biases["bias_ws"])
+    args = ratios | {"omega": omega, "beta2": b2} | biases
+    under, minnorm = CLOSED_FORMS["limit"], CLOSED_FORMS["limit_minnorm"]
+    pieces = {
+        "weak": [(~teacher, under["weak"]), (teacher, minnorm["weak"])],
+        "strong": [(~over[2], under["strong"]), (over[2], minnorm["strong"])],
+        "ceiling": [(~over[3], under["ceiling"]), (over[3], minnorm["ceiling"])],
+        "w2s": [
+            (~teacher & ~student, under["w2s"]),
+            (teacher & ~student, minnorm["w2s_teacher_over"]),
+            (~teacher & student, minnorm["w2s_student_over"]),
+            (teacher & student, minnorm["w2s_both_over"]),
+        ],
+    }
+    shape = np.broadcast_shapes(*(np.shape(v) for v in args.values()))
+    return {key: _piecewise(p, shape, args) for key, p in pieces.items()}

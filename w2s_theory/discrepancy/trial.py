@@ -4,7 +4,8 @@ and one set of fits (:mod:`w2s_theory.discrepancy.fits`).
 One trial: labelled :math:`Z\in\mathbb R^{n\times r}`, unlabelled :math:`\tilde Z\in\mathbb R^{N\times r}`,
 i.i.d. :math:`\mathcal N(0,1)`, labels :math:`y=Z\beta+\epsilon`,
 :math:`\epsilon\sim\mathcal N(0,\sigma^2I)`; weak teacher on the ``n`` labels, strong baseline on the
-same, strong ceiling on all ``n + N`` true labels, W2S student on the ``N`` pseudo-labels only. The fits
+same, strong ceiling on all ``n + N`` true labels, W2S student on the ``N`` pseudo-labels only; besides
+the four excess risks a trial returns the student's population ``misfit`` to its teacher. The fits
 only see the triangular factors :math:`T` of :math:`Z=QT` and :math:`\tilde T` of
 :math:`\tilde Z=\tilde Q\tilde T` with :math:`Q^\top y`, :math:`\tilde Q^\top\tilde y`.
 
@@ -14,7 +15,7 @@ Engines (``Static.engine``):
   :math:`T` (all :math:`\min(n,r)` rows) and the first :math:`\min(N,d_s)` rows of :math:`\tilde T`, with
   :math:`Q^\top y=T\beta+\sigma g`, :math:`g\sim\mathcal N(0,I)`. Equivalently
   :math:`W=Z^\top Z\sim\mathrm{Wishart}_r(n,I)`, :math:`Z^\top\epsilon\,|\,W\sim\mathcal N(0,\sigma^2W)`.
-  The joint law of the four per-trial risks is exactly the design engine's, for every ``n, N >= 1`` (the
+  The joint law of the per-trial outputs is exactly the design engine's, for every ``n, N >= 1`` (the
   singular Bartlett factor covers ``n < r``). Cost :math:`O(r^2 d)` per trial, independent of ``n`` and
   ``N``; ``n`` and ``N`` are traced, so a grid over sample sizes compiles once per ``rows``.
 * ``"design"``: draws the full designs and noise and compresses them exactly
@@ -38,6 +39,8 @@ from w2s_theory.discrepancy.fits import Problem, risks_from_factors
 Engine = Literal["wishart", "design"]
 ENGINES: tuple[str, ...] = ("wishart", "design")
 RISK_KEYS: tuple[str, ...] = ("weak", "strong", "ceiling", "w2s")
+#: Every per-trial output: the four excess risks and the W2S student's population misfit to its teacher.
+OUTPUT_KEYS: tuple[str, ...] = (*RISK_KEYS, "misfit")
 
 Factors = tuple[jax.Array, jax.Array, jax.Array, jax.Array]
 
@@ -92,7 +95,8 @@ def wishart_factors(
 
 
 def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
-    """Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` of one trial."""
+    r"""Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` and the ``misfit``
+    :math:`\|\beta_s-\beta_t\|^2` of one trial (:func:`~w2s_theory.discrepancy.fits.risks_from_factors`)."""
     if static.engine == "design":
         factors = design_factors(key, traced.problem, *static.rows)
     else:

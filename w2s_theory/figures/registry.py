@@ -18,6 +18,11 @@ FIGURE_MODULES: tuple[str, ...] = (
     "w2s_theory.figures.gcm",
     "w2s_theory.figures.rounds",
     "w2s_theory.figures.filtering",
+    "w2s_theory.figures.multiteacher",
+    "w2s_theory.figures.blend",
+    "w2s_theory.figures.rgr",
+    "w2s_theory.figures.double_descent",
+    "w2s_theory.figures.misfit",
 )
 
 

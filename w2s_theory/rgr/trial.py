@@ -1,0 +1,61 @@
+r"""One Monte Carlo trial of W2SR's setting: the subspace model's draws (:mod:`w2s_theory.discrepancy.trial`,
+both engines) with W2SR's learners.
+
+The teacher fits the ``n`` labels; on ``N`` fresh points the W2S student fits the teacher's labels and the
+ceiling the true labels (the W2SR ceiling: ``N`` labels, not ``n + N``); the strong baseline fits the ``n``
+labels; the un-tuned student is :math:`\theta=0` with :math:`\mathrm{ER}=\|\beta\|^2` (a constant per
+trial, output so the generic metrics see it). The trial also returns the teacher's error split: with
+:math:`\beta_t` the teacher's latent vector, :math:`\|P_s(\beta_t-\beta)\|^2` (``eps_vis``),
+:math:`\|(I-P_s)(\beta_t-\beta)\|^2` (``eps_inv``) and :math:`\|(I-P_s)\beta_t\|^2` (``eta_inv``), read
+off in student-first coordinates. Fits act on the triangular factors
+(:mod:`w2s_theory.discrepancy.fits`): the unlabelled factor's rows carry both the true labels and, through
+:math:`\tilde TB_w\hat c`, the teacher's.
+"""
+
+from __future__ import annotations
+
+import jax
+
+from w2s_theory._linalg import lstsq_leading_columns, min_norm_lstsq
+from w2s_theory.discrepancy.trial import Static, Traced, design_factors, wishart_factors
+
+RISK_KEYS: tuple[str, ...] = ("weak", "strong", "ceiling", "w2s", "base")
+#: The teacher's error split, per trial (``docs/theory/rgr.md`` §2).
+SPLIT_KEYS: tuple[str, ...] = ("eps_vis", "eps_inv", "eta_inv")
+OUTPUT_KEYS: tuple[str, ...] = RISK_KEYS + SPLIT_KEYS
+
+
+def _risk(theta: jax.Array, b: jax.Array) -> jax.Array:
+    """Excess risk of ``theta`` on the leading basis vectors, target coordinates ``b``."""
+    d = theta.shape[0]
+    err = theta - b[:d]
+    return err @ err + b[d:] @ b[d:]
+
+
+def trial(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    """Excess risks ``weak``, ``strong``, ``ceiling`` (``N`` true labels), ``w2s``, ``base`` and the split
+    ``eps_vis``, ``eps_inv``, ``eta_inv`` of one trial."""
+    p = traced.problem
+    if static.engine == "design":
+        T, t, T_u, t_u = design_factors(key, p, *static.rows)
+    else:
+        T, t, T_u, t_u = wishart_factors(key, p, traced.n, traced.N, static.rows)
+    c_hat = lstsq_leading_columns(T, t, p.d_w)
+    beta_t = p.B_w_U @ c_hat  # the teacher's latent vector, student-first coordinates
+    err, d_s = beta_t - p.b_U, p.d_s
+    return {
+        "weak": _risk(c_hat, p.b_L),
+        "strong": _risk(min_norm_lstsq(T @ p.B_s_L, t), p.b_U),
+        "ceiling": _risk(lstsq_leading_columns(T_u, t_u, p.d_s), p.b_U),
+        "w2s": _risk(lstsq_leading_columns(T_u, T_u @ (p.B_w_U @ c_hat), p.d_s), p.b_U),
+        "base": p.b_U @ p.b_U,
+        "eps_vis": err[:d_s] @ err[:d_s],
+        "eps_inv": err[d_s:] @ err[d_s:],
+        "eta_inv": beta_t[d_s:] @ beta_t[d_s:],
+    }
+
+
+def trial_bytes(static: Static) -> int:
+    """Working memory of one trial (float64 bytes): the designs (design engine) or a few ``r x r`` factors."""
+    rows = sum(static.rows) if static.engine == "design" else 0
+    return 8 * (2 * rows * static.r + 8 * static.r * static.r)
