@@ -1,13 +1,20 @@
 """Notebooks: each .ipynb is in sync with its jupytext py:percent source, executes in fast mode and embeds its
 figures."""
 
+import warnings
 from pathlib import Path
 
 import jupytext
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.py"))
+#: Seconds one cell may take. The slowest fast-mode notebook takes under 45 s in total on a 2-core machine
+#: at load 3, so a cell that has not answered after this long is waiting on a lost kernel message, not
+#: computing: on loaded 2-core machines nbclient occasionally waits for a reply the idle kernel already sent
+#: (seen with the kernel idle in its event loop and the client in ``execute``). Such a run is retried once.
+CELL_TIMEOUT = 240
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
@@ -20,17 +27,28 @@ def test_ipynb_is_in_sync_with_its_py_source(source):
     )
 
 
-@pytest.mark.timeout(600)
+def _execute(source: Path):
+    nb = jupytext.read(source)
+    client = NotebookClient(
+        nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(source.parent)}}
+    )
+    client.execute()
+    return nb
+
+
+@pytest.mark.timeout(3 * CELL_TIMEOUT)
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_executes_in_fast_mode(source, monkeypatch):
     """Runs the notebook as a reader would (inline matplotlib backend, so figures are embedded as PNGs),
-    in fast mode (``W2S_FAST=1``: see each notebook's first cell)."""
+    in fast mode (``W2S_FAST=1``: see each notebook's first cell); one retry after a lost kernel reply
+    (:data:`CELL_TIMEOUT`)."""
     monkeypatch.setenv("W2S_FAST", "1")
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the notebooks select the inline backend themselves
-    nb = jupytext.read(source)
-    NotebookClient(
-        nb, timeout=540, kernel_name="python3", resources={"metadata": {"path": str(source.parent)}}
-    ).execute()
+    try:
+        nb = _execute(source)
+    except (CellTimeoutError, DeadKernelError) as err:
+        warnings.warn(f"{source.stem}: {type(err).__name__}; retrying once", stacklevel=1)
+        nb = _execute(source)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     errors = [o for o in outputs if o.output_type == "error"]
     assert not errors
