@@ -38,7 +38,7 @@ import jax
 import jax.numpy as jnp
 
 from w2s_theory._linalg import lstsq_leading_columns, min_norm_lstsq
-from w2s_theory._wishart import chi_square, strict_upper_normals
+from w2s_theory._wishart import bartlett_factors
 
 Engine = Literal["wishart", "design"]
 ENGINES: tuple[str, ...] = ("wishart", "design")
@@ -91,21 +91,6 @@ def rows_for(
     return tuple(min(k, d) for k, d in zip(n, d_m, strict=True)), min(N, r)
 
 
-def _wishart_factors(key: jax.Array, dofs: list[jax.Array], r: int, rows: tuple[int, ...]) -> list[jax.Array]:
-    """Bartlett factors (:mod:`w2s_theory._wishart`) of several independent ``dofs[i] x r`` designs,
-    ``rows[i]`` factor rows each, with one chi-square draw for all their diagonals (one gamma sampler in
-    the compiled program instead of one per design)."""
-    k_chi, k_off = jax.random.split(key)
-    dof = jnp.concatenate([d - jnp.arange(k, dtype=float) for d, k in zip(dofs, rows, strict=True)])
-    diagonal = jnp.sqrt(chi_square(k_chi, dof))
-    factors, start = [], 0
-    for k_i, k in zip(jax.random.split(k_off, len(rows)), rows, strict=True):
-        i = jnp.arange(k)
-        factors.append(strict_upper_normals(k_i, k, r).at[i, i].set(diagonal[start : start + k]))
-        start += k
-    return factors
-
-
 def _designs(key: jax.Array, traced: Traced, static: Static) -> tuple[list[jax.Array], jax.Array]:
     """The labelled designs (one per teacher, or one shared) and the unlabelled one, or their factors."""
     r, labelled = static.r, len(static.rows)
@@ -114,7 +99,7 @@ def _designs(key: jax.Array, traced: Traced, static: Static) -> tuple[list[jax.A
         Zs = [jax.random.normal(keys[i], (static.rows[i], r)) for i in range(labelled)]
         return Zs, jax.random.normal(keys[-1], (static.rows_u, r))
     dofs = [traced.n[i] for i in range(labelled)] + [traced.N]
-    factors = _wishart_factors(key, dofs, r, (*static.rows, static.rows_u))
+    factors = bartlett_factors(key, dofs, r, (*static.rows, static.rows_u))
     return factors[:-1], factors[-1]
 
 
