@@ -19,6 +19,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import jax
 import numpy as np
@@ -47,6 +48,7 @@ from w2s_theory.rgr.family import FAMILY as RGR
 from w2s_theory.rounds import RoundsModel
 from w2s_theory.rounds.family import FAMILY as ROUNDS
 from w2s_theory.spurious.family import FAMILY as SPURIOUS
+from w2s_theory.spurious.simulate import simulate_moments
 
 Run = Callable[..., dict[str, np.ndarray]]
 
@@ -81,6 +83,12 @@ def _discrepancy_case(engine: str) -> Case:
 
 def _spurious_run(model=None, eta_l=0.1, eta_u=0.3, **kw):
     return (model or SpuriousModel.canonical(8, c=0.3, m=2.0)).simulate(200, 150, eta_l, eta_u, 0.5, **kw)
+
+
+def _spurious_curve_run(model=None, eta_l=0.1, eta_us=(0.0, 0.3, 1.0), group_model="soft", **kw):
+    """A curve in eta_u (teacher fitted once; soft: quadratic Grams, hard: redrawn per eta_u)."""
+    model = model or SpuriousModel.canonical(8, c=0.3, m=2.0, group_model=group_model)
+    return simulate_moments(model, 200, 150, eta_l, np.array(eta_us), **kw)
 
 
 _REMEDY = Setting(d_z=10, n=200, N=500, trials=40)  # the figures' fast setting (shared compiled program)
@@ -202,6 +210,20 @@ CASES: dict[str, Case] = {
             lambda **kw: _spurious_run(SpuriousModel.canonical(8, c=0.7, m=1.0, m4=3.0, sigma_xi2=2.0), **kw),
         ),
     ),
+    **{
+        f"spurious-curve-{gm}": Case(
+            SPURIOUS,
+            partial(_spurious_curve_run, group_model=gm),
+            (
+                partial(_spurious_curve_run, eta_l=0.4, eta_us=(0.9, 0.5, 0.2), group_model=gm),
+                partial(
+                    _spurious_curve_run,
+                    SpuriousModel.canonical(8, c=0.7, m=1.0, m4=3.0, sigma_xi2=2.0, group_model=gm),
+                ),
+            ),
+        )
+        for gm in ("soft", "hard")
+    },
     "gcm": Case(
         GCM,
         _gcm_run,

@@ -185,6 +185,38 @@ def test_teacher_shared_across_eta_u_with_one_seed():
     assert not np.array_equal(a["student"], b["student"])
 
 
+@pytest.mark.parametrize("group_model", ["soft", "hard"])
+def test_curve_equals_single_points_with_the_same_seed(group_model):
+    """simulate_curve reuses simulate's draws: each point equals simulate at that eta_u up to rounding (the
+    soft model's Grams are a quadratic in eta_u, summed in another order; the hard one redraws them)."""
+    m = SpuriousModel.canonical(8, c=0.3, m=2.0, m4=1.0, group_model=group_model)
+    etas = [0.0, 0.35, 1.0]
+    curve = m.simulate_curve(200, 150, 0.1, etas, [0.2, 0.5], trials=3, seed=7)
+    assert len(curve) == len(etas)
+    for eta_u, point in zip(etas, curve, strict=True):
+        single = m.simulate(200, 150, 0.1, eta_u, [0.2, 0.5], trials=3, seed=7)
+        assert point.keys() == single.keys()
+        for key, value in single.items():
+            np.testing.assert_allclose(point[key], value, rtol=1e-12, atol=0, err_msg=f"{key} at {eta_u}")
+    np.testing.assert_array_equal(curve[0]["teacher"], curve[2]["teacher"])  # one teacher per trial
+
+
+def test_curve_rejects_bad_eta_us():
+    m = SpuriousModel.canonical(8)
+    with pytest.raises(ValueError, match=r"eta_u is a group fraction and must lie in \[0, 1\], got 1.5"):
+        m.simulate_curve(200, 150, 0.1, [0.2, 1.5], 0.5, trials=2)
+    with pytest.raises(
+        ValueError, match=r"eta_u must be a number or a non-empty 1-D array, got shape \(0,\)"
+    ):
+        m.simulate_curve(200, 150, 0.1, [], 0.5, trials=2)
+    with pytest.raises(
+        ValueError, match=r"eta_u must be a number or a non-empty 1-D array, got shape \(1, 2\)"
+    ):
+        m.simulate_curve(200, 150, 0.1, [[0.1, 0.2]], 0.5, trials=2)
+    with pytest.raises((ValueError, TypeError), match="eta_u"):
+        m.simulate(200, 150, 0.1, [0.1, 0.2], 0.5, trials=2)
+
+
 def test_hard_model_leading_order_is_the_small_gamma_limit_of_the_hard_mc():
     """The hard mixture has no F3 (docs/theory/spurious.md §9.4: leading order only). Its MC approaches
     the matrix form of docs/theory/spurious.md §9.2 linearly in gamma_z = nu_z: measured MC/LO - 1 =

@@ -11,8 +11,10 @@ Every panel: theory lines and Monte Carlo means :math:`\pm1` SE (noise-averaged 
 product features (``form="limit"``, F3: solid) and the leading order in :math:`\gamma_z,\nu_z` (the paper's
 Theorems 1-2, ``form="leading"``, F1: dashed); for the hard (mixture) group model only its leading order
 exists (dash-dot). Every call into the theory passes ``form=`` explicitly, so a change of the library's
-default cannot change a figure. MC points run through the resumable sweep runner
-:func:`w2s_theory._sweep.run_sweep`.
+default cannot change a figure. Each curve's MC points are one
+:meth:`~w2s_theory.SpuriousModel.simulate_curve` call (common random numbers along the curve: every point
+has the standard error of an independent run, the points are correlated), run through the resumable
+sweep runner :func:`w2s_theory._sweep.run_sweep`, one stored result per curve.
 """
 
 from __future__ import annotations
@@ -86,25 +88,27 @@ def _model(point: dict) -> SpuriousModel:
 
 
 def _evaluate(point, key):
-    mc = _model(point).simulate(
+    """One curve: per-trial risks, shape (trials, len(eta_us)), with common random numbers along it."""
+    curve = _model(point).simulate_curve(
         point["n"],
         point["N"],
         point["eta_l"],
-        point["eta_u"],
+        point["eta_us"],
         point["eta_t"],
         trials=point["trials"],
         seed=key,
     )
-    return {k: mc[k] for k in ("teacher", "student", "gain")}
+    return {k: np.stack([mc[k] for mc in curve], axis=1) for k in ("teacher", "student", "gain")}
 
 
 def _mc_gain(s: Setting, mode: Mode, desc: str, eta_us, nu_z=GAMMA, eta_t=ETA_T, **geometry) -> list:
-    """MC gain estimates (units sigma_y^2 gamma_z) at each eta_u for one canonical geometry."""
-    base = dict(d_z=s.d_z, n=s.n(GAMMA), N=s.n(nu_z), eta_l=ETA_L, eta_t=eta_t, trials=s.trials)
-    base |= dict(c=0.0, m=3.0, m4=0.0, group_model="soft") | geometry
-    points = [base | {"eta_u": float(e)} for e in eta_us]
-    out = run_sweep(points, _evaluate, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress)
-    return [mean_se(r["gain"] / GAMMA) for r in out]
+    """MC gain estimates (units sigma_y^2 gamma_z) at each eta_u for one canonical geometry: one curve of
+    ``simulate_curve`` (the teacher fitted once per trial and shared by every eta_u)."""
+    point = dict(d_z=s.d_z, n=s.n(GAMMA), N=s.n(nu_z), eta_l=ETA_L, eta_t=eta_t, trials=s.trials)
+    point |= dict(c=0.0, m=3.0, m4=0.0, group_model="soft") | geometry
+    point["eta_us"] = [float(e) for e in eta_us]
+    (out,) = run_sweep([point], _evaluate, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress)
+    return [mean_se(gain / GAMMA) for gain in out["gain"].T]
 
 
 def _theory(model: SpuriousModel, nu_z: float, eta_u, form: str, eta_t=ETA_T) -> np.ndarray:

@@ -25,7 +25,7 @@ def simulate_moments(
     n: int,
     N: int,
     eta_l: float,
-    eta_u: float,
+    eta_u: float | ArrayLike,
     trials: int,
     seed: Seed = 0,
     *,
@@ -34,11 +34,21 @@ def simulate_moments(
     r"""Per-trial :math:`\bar C` (``teacher_moment``, trials x p_T x p_T) and :math:`\bar D`
     (``student_moment``, trials x p_S x p_S). Trial ``i`` uses ``split(key(seed), trials)[i]``, so results
     are identical for any ``chunk_size``; the teacher's draw does not depend on ``eta_u``, so a sweep over
-    ``eta_u`` with one seed shares the teacher (common random numbers)."""
+    ``eta_u`` with one seed shares the teacher (common random numbers).
+
+    ``eta_u`` may be a 1-D array (a curve): ``student_moment`` is then trials x len(eta_u) x p_S x p_S,
+    from the same draws as a scalar ``eta_u`` with the same seed, with the teacher fitted once per trial
+    (:func:`w2s_theory.spurious.trial.trial_curve`); equal to the single-point results up to rounding."""
     n = _validate.positive_int("n", n)
     N = _validate.positive_int("N", N)
     sample_ratios(model, n, N)  # OLS regime n > d_T, N > d_S
-    eta_l, eta_u = _validate.fraction("eta_l", eta_l), _validate.fraction("eta_u", eta_u)
+    eta_l = _validate.fraction("eta_l", eta_l)
+    if np.ndim(eta_u) == 0:
+        eta_u = _validate.fraction("eta_u", eta_u)
+    else:
+        eta_u = _validate.fractions("eta_u", eta_u)
+        if eta_u.ndim != 1 or eta_u.size == 0:
+            raise ValueError(f"eta_u must be a number or a non-empty 1-D array, got shape {eta_u.shape}")
     return run_trials(
         FAMILY,
         Problem.from_model(model, eta_l, eta_u),
@@ -82,8 +92,42 @@ def simulate(
     ``gain``; per-group ``*_majority`` (:math:`\eta_t=0`), ``*_minority`` (:math:`\eta_t=1`) and
     ``*_worst_group`` (per-trial max of the two); the raw ``teacher_moment``, ``student_moment``.
     ``eta_t`` may be an array: ``teacher``, ``student``, ``gain`` then have shape ``(trials, len(eta_t))``."""
+    moments = simulate_moments(
+        model, n, N, eta_l, _validate.fraction("eta_u", eta_u), trials, seed, chunk_size=chunk_size
+    )
+    return _risks(model, moments, eta_t)
+
+
+def simulate_curve(
+    model: SpuriousModelData,
+    n: int,
+    N: int,
+    eta_l: float,
+    eta_us: ArrayLike,
+    eta_t: float | ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    chunk_size: int | None = None,
+) -> list[dict[str, np.ndarray]]:
+    r""":func:`simulate` at every :math:`\eta_u` in ``eta_us`` with common random numbers: entry ``j`` has
+    the draws of ``simulate(..., eta_us[j], ..., seed)`` and equals it up to rounding, but each trial fits
+    the teacher once and, in the soft model, forms every :math:`\eta_u`'s student Grams from one pass over
+    the rows (:mod:`w2s_theory.spurious.trial`), so a 7-point curve costs about a third of 7 calls. The
+    per-point standard errors are those of :func:`simulate`; differences between points have smaller ones
+    (the points are positively correlated)."""
+    moments = simulate_moments(model, n, N, eta_l, eta_us, trials, seed, chunk_size=chunk_size)
+    return [
+        _risks(model, {"teacher_moment": moments["teacher_moment"], "student_moment": student}, eta_t)
+        for student in np.moveaxis(moments["student_moment"], 1, 0)
+    ]
+
+
+def _risks(
+    model: SpuriousModelData, moments: dict[str, np.ndarray], eta_t: float | ArrayLike
+) -> dict[str, np.ndarray]:
+    """:func:`simulate`'s outputs from one point's moments."""
     etas = _validate.fractions("eta_t", eta_t)
-    moments = simulate_moments(model, n, N, eta_l, eta_u, trials, seed, chunk_size=chunk_size)
     out = dict(risks_from_moments(model, moments, etas))
     groups = risks_from_moments(model, moments, np.array([0.0, 1.0]))
     for who in ("teacher", "student"):

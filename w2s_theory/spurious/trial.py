@@ -22,15 +22,32 @@ Memory: Gram matrices are accumulated over blocks of :data:`ROW_BLOCK` rows (eac
 :math:`z` and :math:`w` by a broadcast product), so no :math:`n\times d_T` matrix is ever held. The
 inverse is through a Cholesky factor :math:`L` of :math:`\Phi^\top\Phi`:
 :math:`\bar C` from :math:`L^{-1}`, :math:`\bar D` from :math:`AL^{-\top}`. The derivation of the noise average is in ``docs/theory/spurious.md``.
+
+A curve over :math:`\eta_u` (``eta_u`` a vector, :func:`trial_curve`) reuses one trial's draws at every
+:math:`\eta_u` (common random numbers, the same draws as a single-point trial with the same key): the
+teacher (its Gram, Cholesky factor and inverse, about 40% of a trial) is fitted once. In the soft model the
+unlabelled rows are :math:`x=x_0+\eta_u e`, :math:`x_0=[1;\sigma_\xi g]`, :math:`e=[0;\mu_\xi]`, so with
+:math:`s_1=P_Se`, :math:`t_1=P_Te` and :math:`\Psi_0,\Phi_0` the features at :math:`\eta_u=0`,
+
+.. math::
+    \tilde\Psi^\top\tilde\Psi(\eta_u)=\Psi_0^\top\Psi_0+\eta_u\big(\Psi_0^\top Z K_S+K_S^\top Z^\top\Psi_0\big)
+    +\eta_u^2K_S^\top Z^\top ZK_S,\qquad K_S=I_{d_z}\otimes s_1^\top,
+
+and likewise :math:`\tilde\Psi^\top\tilde\Phi(\eta_u)` with :math:`K_T=I_{d_z}\otimes t_1^\top`: five Gram
+products over the ``N`` rows serve every :math:`\eta_u` (1.4 times the flops of one). The hard model's
+group labels :math:`\mathbb 1[u<\eta_u]` are not polynomial in :math:`\eta_u`; its curve redraws the
+student Grams per :math:`\eta_u` from the same key.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import partial
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.scipy.linalg import cho_solve, solve_triangular
 
 from w2s_theory.spurious.model import SpuriousModelData
@@ -61,7 +78,8 @@ def _gram(A: jax.Array, B: jax.Array) -> jax.Array:
 @dataclass(frozen=True)
 class Problem:
     """The traced part of a trial: floats (fractions, means, subspaces) are traced and shapes are static,
-    so a sweep over ``eta_l``, ``eta_u``, ``mu_xi`` or ``sigma_xi2`` never recompiles."""
+    so a sweep over ``eta_l``, ``eta_u``, ``mu_xi`` or ``sigma_xi2`` never recompiles. ``eta_u`` is a
+    scalar, or a vector for a curve (:func:`trial_curve`; one compilation per curve length)."""
 
     P_T: jax.Array
     P_S: jax.Array
@@ -72,7 +90,7 @@ class Problem:
     hard: bool
 
     @classmethod
-    def from_model(cls, model: SpuriousModelData, eta_l: float, eta_u: float) -> Problem:
+    def from_model(cls, model: SpuriousModelData, eta_l: float, eta_u: float | np.ndarray) -> Problem:
         return cls(
             jnp.asarray(model.P_T),
             jnp.asarray(model.P_S),
@@ -152,14 +170,79 @@ def _block_trace(X: jax.Array, d_z: int) -> jax.Array:
     return jnp.einsum("kam,kbm->ab", Y, Y)
 
 
+def student_gram_coefficients(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple[jax.Array, ...]:
+    r"""Soft model: the five products over ``N`` rows at :math:`\eta_u=0` from which
+    :func:`soft_student_grams` forms the student Grams at any :math:`\eta_u` (module docstring):
+    :math:`(\Psi_0^\top\Psi_0,\ \Psi_0^\top\Phi_0,\ \Psi_0^\top Z,\ \Phi_0^\top Z,\ Z^\top Z)`, drawn from the
+    same key and rows as :func:`student_grams`."""
+    keys, mask = _block_keys(key, N)
+    d_T, d_S = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0]
+
+    def step(carry, km):
+        z, x = _block(km[0], prob, jnp.zeros(()), d_z, km[1])
+        Phi, Psi = _kron_rows(z, x @ prob.P_T.T), _kron_rows(z, x @ prob.P_S.T)
+        products = (_gram(Psi, Psi), _gram(Psi, Phi), _gram(Psi, z), _gram(Phi, z), _gram(z, z))
+        return tuple(c + g for c, g in zip(carry, products, strict=True)), None
+
+    shapes = ((d_S, d_S), (d_S, d_T), (d_S, d_z), (d_T, d_z), (d_z, d_z))
+    coefficients, _ = jax.lax.scan(step, tuple(jnp.zeros(s) for s in shapes), (keys, mask))
+    return coefficients
+
+
+def soft_student_grams(
+    coefficients: tuple[jax.Array, ...], prob: Problem, eta_u: jax.Array
+) -> tuple[jax.Array, jax.Array]:
+    r""":math:`(\tilde\Psi^\top\tilde\Psi,\ \tilde\Psi^\top\tilde\Phi)` at ``eta_u`` from
+    :func:`student_gram_coefficients`: quadratic in :math:`\eta_u` (module docstring)."""
+    C_SS, C_ST, C_SZ, C_TZ, C_ZZ = coefficients
+    s1, t1 = prob.P_S[:, 1:] @ prob.mu_xi, prob.P_T[:, 1:] @ prob.mu_xi  # P e with e = [0; mu_xi]
+    right = lambda M, v: (M[:, :, None] * v[None, None, :]).reshape(M.shape[0], -1)  # M (I ⊗ vᵀ)
+    left = lambda v, M: (v[None, :, None] * M[:, None, :]).reshape(-1, M.shape[1])  # (I ⊗ v) M
+    cross_SS = right(C_SZ, s1)
+    G_SS = C_SS + eta_u * (cross_SS + cross_SS.T) + eta_u**2 * jnp.kron(C_ZZ, jnp.outer(s1, s1))
+    G_ST = C_ST + eta_u * (right(C_SZ, t1) + left(s1, C_TZ.T)) + eta_u**2 * jnp.kron(C_ZZ, jnp.outer(s1, t1))
+    return G_SS, G_ST
+
+
+def _teacher_inverse(key: jax.Array, prob: Problem, d_z: int, n: int) -> jax.Array:
+    r""":math:`L^{-\top}` for the Cholesky factor :math:`L` of :math:`\Phi^\top\Phi` (``n`` labelled rows)."""
+    L = jnp.linalg.cholesky(teacher_gram(key, prob, d_z, n))
+    return solve_triangular(L, jnp.eye(L.shape[0]), lower=True).T  # (ΦᵀΦ)⁻¹ = L⁻ᵀL⁻¹
+
+
+def _student_moment(G_SS: jax.Array, G_ST: jax.Array, L_inv_T: jax.Array, d_z: int) -> jax.Array:
+    r""":math:`\bar D=\sum_k[AL^{-\top}L^{-1}A^\top]_{kk}`, :math:`A=G_{SS}^{-1}G_{ST}`."""
+    A = cho_solve((jnp.linalg.cholesky(G_SS), True), G_ST)
+    return _block_trace(A @ L_inv_T, d_z)
+
+
 def trial_moments(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict[str, jax.Array]:
     r"""One trial: :math:`\bar C` (``teacher_moment``) and :math:`\bar D` (``student_moment``)."""
     k_l, k_u = jax.random.split(key)
-    L = jnp.linalg.cholesky(teacher_gram(k_l, prob, d_z, n))
-    L_inv_T = solve_triangular(L, jnp.eye(L.shape[0]), lower=True).T  # (ΦᵀΦ)⁻¹ = L⁻ᵀL⁻¹
+    L_inv_T = _teacher_inverse(k_l, prob, d_z, n)
     G_SS, G_ST = student_grams(k_u, prob, d_z, N)
-    A = cho_solve((jnp.linalg.cholesky(G_SS), True), G_ST)
-    return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": _block_trace(A @ L_inv_T, d_z)}
+    return {
+        "teacher_moment": _block_trace(L_inv_T, d_z),
+        "student_moment": _student_moment(G_SS, G_ST, L_inv_T, d_z),
+    }
+
+
+def trial_curve(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict[str, jax.Array]:
+    r"""One trial at every entry of the vector ``prob.eta_u`` with the draws of :func:`trial_moments` under
+    the same key: ``teacher_moment`` (:math:`p_T\times p_T`, fitted once) and ``student_moment``
+    (one :math:`p_S\times p_S` matrix per :math:`\eta_u`). Equal to :func:`trial_moments` at each
+    :math:`\eta_u` up to rounding (the soft model's Grams are summed in another order)."""
+    k_l, k_u = jax.random.split(key)
+    L_inv_T = _teacher_inverse(k_l, prob, d_z, n)
+    if prob.hard:
+        grams = lambda eta_u: student_grams(k_u, dataclasses.replace(prob, eta_u=eta_u), d_z, N)
+    else:
+        coefficients = student_gram_coefficients(k_u, prob, d_z, N)
+        grams = lambda eta_u: soft_student_grams(coefficients, prob, eta_u)
+    return {
+        "teacher_moment": _block_trace(L_inv_T, d_z),
+        "student_moment": jax.lax.map(lambda e: _student_moment(*grams(e), L_inv_T, d_z), prob.eta_u),
+    }
 
 
 @dataclass(frozen=True)
@@ -174,11 +257,14 @@ class Static:
 
 
 def trial(key: jax.Array, prob: Problem, static: Static) -> dict[str, jax.Array]:
-    """The family's trial function: :func:`trial_moments` with the static sizes."""
-    return trial_moments(key, prob, static.d_z, static.n, static.N)
+    """The family's trial function: :func:`trial_moments` (scalar ``eta_u``) or :func:`trial_curve`
+    (a vector of ``eta_u``) with the static sizes."""
+    run = trial_curve if prob.eta_u.ndim == 1 else trial_moments
+    return run(key, prob, static.d_z, static.n, static.N)
 
 
 def trial_bytes(static: Static) -> int:
     """Working memory of one trial (float64 bytes): a row block of both feature maps and the Grams."""
     d_T, d_S = static.p_T * static.d_z, static.p_S * static.d_z
-    return 8 * (2 * ROW_BLOCK * (d_T + d_S) + 3 * d_T * d_T + 2 * d_S * d_T + 2 * d_S * d_S)
+    curve = static.d_z * (d_S + d_T + static.d_z)  # the soft curve's extra coefficient products
+    return 8 * (2 * ROW_BLOCK * (d_T + d_S) + 3 * d_T * d_T + 3 * d_S * d_T + 3 * d_S * d_S + curve)
