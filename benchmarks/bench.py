@@ -146,6 +146,55 @@ def naive_seconds_per_trial(model: SubspaceModel, n: int, N: int, columns: int, 
     )
 
 
+# --------------------------------------------------------------------------------------------- spurious
+SPURIOUS = {"d_z": 200, "n": 4000, "N": 4000, "eta_us": (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0), "trials": 4}
+
+
+def spurious_seconds(limits: dict[str, float]) -> dict[str, float]:
+    """The group-imbalance trial at the figures' size (canonical p_T = 4, p_S = 3, d_z = 200, n = N = 4000),
+    per trial: one point, one point of a 7-point ``simulate_curve`` (soft and hard), and its bound, the
+    three Gram products (ΦᵀΦ over n rows; Ψ̃ᵀΨ̃, Ψ̃ᵀΦ̃ over N rows) as single float64 GEMMs in one compiled
+    call plus the trial's normals at the RNG's rate, all measured in this run."""
+    from w2s_theory import SpuriousModel
+
+    c = SPURIOUS
+    n, N, trials, etas = c["n"], c["N"], c["trials"], c["eta_us"]
+    soft = SpuriousModel.canonical(c["d_z"], c=0.25, m=3.0)
+    hard = soft.with_group_model("hard")
+    key = jax.random.key(0)
+    A = jax.random.normal(key, (n, soft.d_T))
+    B, C = jax.random.normal(key, (N, soft.d_S)), jax.random.normal(key, (N, soft.d_T))
+    grams = jax.jit(lambda A, B, C: (A.T @ A, B.T @ B, B.T @ C))
+    runs = {
+        "point": lambda: soft.simulate(n, N, 0.1, 0.3, 0.5, trials=trials, seed=1, chunk_size=trials),
+        "curve_soft": lambda: soft.simulate_curve(
+            n, N, 0.1, etas, 0.5, trials=trials, seed=1, chunk_size=trials
+        ),
+        "curve_hard": lambda: hard.simulate_curve(
+            n, N, 0.1, etas, 0.5, trials=trials, seed=1, chunk_size=trials
+        ),
+        "gemm": lambda: grams(A, B, C),
+    }
+    for run in runs.values():
+        jax.block_until_ready(run())  # compile
+    best = {name: min(_best(run, 1) for _ in range(REPEATS)) for name, run in runs.items()}
+    normals = (n + N) * (soft.d_z + soft.p + 1)
+    bound = best["gemm"] + normals / limits["normals_per_s"]
+    point = best["point"] / trials
+    return {
+        "d_z": c["d_z"],
+        "n": n,
+        "N": N,
+        "point_ms": 1e3 * point,
+        "bound_ms": 1e3 * bound,
+        "over_bound": point / bound,
+        "curve_soft_point_ms": 1e3 * best["curve_soft"] / trials / len(etas),
+        "curve_hard_point_ms": 1e3 * best["curve_hard"] / trials / len(etas),
+        "curve_soft_vs_points": best["curve_soft"] / len(etas) / best["point"],
+        "curve_hard_vs_points": best["curve_hard"] / len(etas) / best["point"],
+    }
+
+
 # ---------------------------------------------------------------------------------------- closed forms
 def closed_form_points_per_s(points: int = 10**6) -> float:
     rng = np.random.default_rng(0)
@@ -268,6 +317,15 @@ def _table(results: dict) -> str:
         f"Closed forms: {results['closed_form_points_per_s'] / 1e6:.1f} M expected-risk evaluations/s "
         "(all four risks, PGR, OPR; 10^6-point grid).",
     ]
+    sp = results.get("spurious")
+    if sp:
+        lines.append(
+            f"Group-imbalance trial (d_z={sp['d_z']}, p_T=4, p_S=3, n={sp['n']}, N={sp['N']}): "
+            f"{sp['point_ms']:.0f} ms per trial, {sp['over_bound']:.2f}x its Gram-GEMM + RNG bound "
+            f"({sp['bound_ms']:.0f} ms); along a 7-point `simulate_curve` {sp['curve_soft_point_ms']:.0f} ms "
+            f"per point in the soft model ({sp['curve_soft_vs_points']:.2f}x of single points) and "
+            f"{sp['curve_hard_point_ms']:.0f} ms in the hard one ({sp['curve_hard_vs_points']:.2f}x)."
+        )
     first = results.get("first_result")
     if first:
         lines.append(
@@ -340,6 +398,9 @@ def main() -> None:
         results["configs"][name] = c
         print(f"{name}: {json.dumps(c)}", flush=True)
 
+    _step(args.step_timeout)
+    results["spurious"] = spurious_seconds(limits)
+    print(f"spurious: {json.dumps(results['spurious'])}", flush=True)
     _step(args.step_timeout)
     results["closed_form_points_per_s"] = closed_form_points_per_s()
     _step(args.step_timeout)

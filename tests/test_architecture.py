@@ -109,3 +109,22 @@ def test_the_project_cites_nothing_outside_the_repository():
         if OUTSIDE.search(line)
     ]
     assert not hits, "\n".join(hits[:20])
+
+
+def test_public_names_load_on_first_use():
+    """``from w2s_theory import SubspaceModel`` imports one family, not every one (a user's first result
+    starts with this import); every public name still resolves, and ``__all__`` lists them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from w2s_theory import SubspaceModel\n"
+        "assert 'w2s_theory.spurious' not in sys.modules and 'w2s_theory.gcm' not in sys.modules\n"
+        "import w2s_theory\n"
+        "assert sorted(w2s_theory.__all__) == sorted([*w2s_theory._PUBLIC, '__version__'])\n"
+        "assert all(getattr(w2s_theory, name) for name in w2s_theory.__all__)\n"
+        "assert set(w2s_theory.__all__) <= set(dir(w2s_theory))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr

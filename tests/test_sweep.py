@@ -294,7 +294,9 @@ def test_cli_sweep_into_a_locked_out_fails_fast_naming_the_holder(tmp_path):
 @pytest.mark.timeout(60)
 def test_cli_ctrl_c_says_how_many_points_are_stored_and_how_to_resume(tmp_path):
     cfg = tmp_path / "cfg.toml"
-    cfg.write_text(CONFIG)
+    # points of about a second each, so the interrupt lands mid-sweep however fast compilation is (with
+    # 40 trials the whole sweep took about a second after its first point)
+    cfg.write_text(CONFIG.replace("trials = 40\n", "trials = 40000\n"))
     out = tmp_path / "out"
     points = out / "points"
     with subprocess.Popen(_cli(str(cfg), "--out", str(out)), stderr=subprocess.PIPE, text=True) as proc:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from w2s_theory._wishart import bartlett_factor, strict_upper_normals
+from w2s_theory._wishart import bartlett_factors, strict_upper, strict_upper_count
 from w2s_theory.testing import assert_mc_close
 
 KS_LEVEL = 1e-3
@@ -18,13 +18,19 @@ TRIALS = 4000
 
 
 @pytest.mark.parametrize("rows,cols", [(1, 1), (2, 2), (6, 6), (7, 7), (5, 9), (4, 4), (1, 3)])
-def test_strict_upper_normals_uses_each_normal_once(rows, cols):
-    M = np.asarray(strict_upper_normals(jax.random.key(rows * 31 + cols), rows, cols))
+def test_strict_upper_uses_each_normal_once(rows, cols):
+    """Distinct stand-ins for the normals: each entry of the strict upper triangle is a different one."""
+    count = strict_upper_count(rows, cols)
+    M = np.asarray(strict_upper(jnp.arange(1.0, count + 1), rows, cols))
     assert M.shape == (rows, cols)
     np.testing.assert_array_equal(np.tril(M), 0.0)
     upper = M[np.triu_indices(rows, 1, cols)]
-    assert upper.size == rows * (rows - 1) // 2 + rows * (cols - rows)
+    assert upper.size == rows * (rows - 1) // 2 + rows * (cols - rows) <= count
     assert np.all(upper != 0.0) and np.unique(upper).size == upper.size
+
+
+def bartlett_factor(key, dof, dim, rows):
+    return bartlett_factors(key, [dof], dim, [rows])[0]
 
 
 def _draw(fn, seed: int) -> np.ndarray:

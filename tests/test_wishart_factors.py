@@ -40,3 +40,20 @@ def test_factors_drawn_together_have_their_own_laws_and_are_independent():
     assert_mc_close(W[:, 0, 0], 16, label="E W_11 (T)")
     assert_mc_close(U[:, 0, 0] ** 2, 9, label="E W_11 (U)")
     assert_mc_close(W[:, 0, 0] * U[:, 0, 0] ** 2, 16 * 9, label="E W_11 U_11")
+
+
+def test_noise_vectors_drawn_with_the_factors_are_standard_and_independent():
+    """The noise vectors of one call (a trial's label noise): mean 0, variance 1, uncorrelated with each
+    other and with the factors' entries (E[g_1 T_11] = 0, E[g_1 T_12] = 0, E[g_1 h_1] = 0)."""
+    draw = jax.jit(
+        lambda keys: jax.lax.map(lambda k: bartlett_factors(k, (16, 9), 5, (5, 3), noise=(5, 3)), keys)
+    )
+    T, U, g, h = (np.asarray(a) for a in draw(jax.random.split(jax.random.key(8), 4000)))
+    assert g.shape == (4000, 5) and h.shape == (4000, 3)
+    for name, v in {"g": g, "h": h}.items():
+        assert_mc_close(v[:, 0], 0.0, label=f"E {name}_1")
+        assert_mc_close(v[:, -1] ** 2, 1.0, label=f"E {name}_last^2")
+    assert_mc_close(g[:, 0] * T[:, 0, 0], 0.0, label="E g_1 T_11")
+    assert_mc_close(g[:, 0] * T[:, 0, 1], 0.0, label="E g_1 T_12")
+    assert_mc_close(g[:, 0] * h[:, 0], 0.0, label="E g_1 h_1")
+    assert_mc_close(h[:, 0] * U[:, 0, 2], 0.0, label="E h_1 U_13")

@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 
 from w2s_theory._linalg import min_norm_lstsq
-from w2s_theory._wishart import bartlett_factor
+from w2s_theory._wishart import bartlett_factors
 
 OUTPUTS: tuple[str, ...] = ("weak", "strong", "cross", "shift", "blend")
 
@@ -77,15 +77,16 @@ def trial(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array
     """Per-trial ``weak`` (teacher risk), ``strong`` (:math:`\\|e_0\\|^2`), ``cross`` (:math:`e_0^\\top D`),
     ``shift`` (:math:`\\|D\\|^2`) and ``blend`` (:math:`\\|e_0-wD\\|^2`) (module docstring)."""
     p = traced.problem
-    k_T, k_g, k_Tu = jax.random.split(key, 3)
     rows, rows_u = static.rows
-    T = bartlett_factor(k_T, traced.n, static.r, rows)
-    t = T @ p.b + p.sigma * jax.random.normal(k_g, (rows,))
+    if rows_u:  # one sampler call for both factors and the noise
+        T, T_u, g = bartlett_factors(key, [traced.n, traced.N], static.r, [rows, rows_u], noise=[rows])
+    else:
+        T, g = bartlett_factors(key, [traced.n], static.r, [rows], noise=[rows])
+    t = T @ p.b + p.sigma * g
     X_w, X_s = T @ p.B_w, T @ p.B_s
     c_hat = min_norm_lstsq(X_w, t)
     targets = jnp.stack([t, t - X_w @ c_hat], axis=1)  # y and M_W y, in factor coordinates
     if rows_u:
-        T_u = bartlett_factor(k_Tu, traced.N, static.r, rows_u)
         pseudo = jnp.stack([T_u @ (p.B_w @ c_hat), jnp.zeros(rows_u)], axis=1)
         coef = min_norm_lstsq(jnp.concatenate([X_s, T_u @ p.B_s]), jnp.concatenate([targets, pseudo]))
     else:

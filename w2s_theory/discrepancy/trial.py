@@ -33,7 +33,7 @@ from typing import Literal, NamedTuple
 import jax
 
 from w2s_theory._linalg import leading_r_factor
-from w2s_theory._wishart import bartlett_factor
+from w2s_theory._wishart import bartlett_factors
 from w2s_theory.discrepancy.fits import Problem, risks_from_factors
 
 Engine = Literal["wishart", "design"]
@@ -85,13 +85,10 @@ def design_factors(key: jax.Array, p: Problem, n: int, N: int) -> Factors:
 def wishart_factors(
     key: jax.Array, p: Problem, n: int | jax.Array, N: int | jax.Array, rows: tuple[int, int]
 ) -> Factors:
-    """Draw the same factors directly (Bartlett): :math:`O(r^2)` normals instead of :math:`(n+N)r`."""
-    k_T, k_g, k_Tt, k_gt = jax.random.split(key, 4)
-    T = bartlett_factor(k_T, n, p.r, rows[0])
-    T_u = bartlett_factor(k_Tt, N, p.r, rows[1])
-    t = T @ p.b_L + p.sigma * jax.random.normal(k_g, (rows[0],))
-    t_u = T_u @ p.b_U + p.sigma * jax.random.normal(k_gt, (rows[1],))
-    return T, t, T_u, t_u
+    """Draw the same factors directly (Bartlett): :math:`O(r^2)` normals instead of :math:`(n+N)r`, all in
+    one :func:`~w2s_theory._wishart.bartlett_factors` call (both factors and both noise vectors)."""
+    T, T_u, g, g_u = bartlett_factors(key, [n, N], p.r, rows, noise=rows)
+    return T, T @ p.b_L + p.sigma * g, T_u, T_u @ p.b_U + p.sigma * g_u
 
 
 def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:

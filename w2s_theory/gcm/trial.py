@@ -25,7 +25,7 @@ Engines (``Static.engine``):
 * ``"wishart"`` (default): every fit depends on a design only through :math:`Z^\top Z` and :math:`Z^\top y`,
   so it is the same fit on the triangular factor :math:`T` of :math:`Z=QT` and :math:`t=Q^\top y`
   (rows rotated). :math:`T` is drawn directly by the Bartlett decomposition
-  (:func:`w2s_theory._wishart.bartlett_factor`, :math:`\min(n,r)` rows), :math:`t=Tb+\sigma g`,
+  (:func:`w2s_theory._wishart.bartlett_factors`, :math:`\min(n,r)` rows), :math:`t=Tb+\sigma g`,
   :math:`g\sim\mathcal N(0,I)`; likewise :math:`\tilde T`, :math:`\tilde t`. The cost no longer depends on
   ``n`` and ``N``, which are traced: a grid over sample sizes compiles once per ``rows``.
 * ``"design"``: the full designs, the literal pipeline; the reference for the Wishart engine.
@@ -42,7 +42,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from w2s_theory._linalg import min_norm_lstsq
-from w2s_theory._wishart import bartlett_factor
+from w2s_theory._wishart import bartlett_factors
 from w2s_theory.gcm.model import GaussianCovariateModelData
 
 Engine = Literal["wishart", "design"]
@@ -122,17 +122,15 @@ def rows_for(engine: Engine, n: int, N: int, r: int) -> tuple[int, int]:
 def _draws(key: jax.Array, traced: Traced, static: Static) -> tuple[jax.Array, ...]:
     """``Z, y, Zu, yu``: full designs (design engine) or their Bartlett factors (Wishart engine)."""
     p = traced.problem
-    k_z, k_e, k_zu, k_eu = jax.random.split(key, 4)
     rows, rows_u = static.rows
     if static.engine == "design":
+        k_z, k_e, k_zu, k_eu = jax.random.split(key, 4)
         Z = jax.random.normal(k_z, (rows, static.r))
         Zu = jax.random.normal(k_zu, (rows_u, static.r))
-    else:
-        Z = bartlett_factor(k_z, traced.n, static.r, rows)
-        Zu = bartlett_factor(k_zu, traced.N, static.r, rows_u)
-    y = Z @ p.b + p.sigma * jax.random.normal(k_e, (rows,))
-    yu = Zu @ p.b + p.sigma * jax.random.normal(k_eu, (rows_u,))
-    return Z, y, Zu, yu
+        g, g_u = jax.random.normal(k_e, (rows,)), jax.random.normal(k_eu, (rows_u,))
+    else:  # one sampler call for both factors and both noise vectors
+        Z, Zu, g, g_u = bartlett_factors(key, [traced.n, traced.N], static.r, static.rows, noise=static.rows)
+    return Z, Z @ p.b + p.sigma * g, Zu, Zu @ p.b + p.sigma * g_u
 
 
 def _excess_risk(B: jax.Array, theta: jax.Array, b: jax.Array) -> jax.Array:
