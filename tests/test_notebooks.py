@@ -11,11 +11,11 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.py"))
 #: Seconds one cell may take. The slowest fast-mode cell takes 12 s on a quiet 2-core machine (the whole
-#: slowest notebook 22 s), so a cell that has not answered after this long is waiting on a lost kernel
-#: message, not computing: during a full parallel test run nbclient sometimes waits for a reply the idle
-#: kernel already sent (seen with the kernel idle in its event loop and the client in ``execute``; the
+#: slowest notebook 22 s), so a cell that has not answered after five times that is waiting on a lost
+#: kernel message, not computing: during a full parallel test run nbclient sometimes waits for a reply the
+#: idle kernel already sent (seen with the kernel idle in its event loop and the client in ``execute``; the
 #: same notebook run alone never stalled). Such a run is retried once.
-CELL_TIMEOUT = 150
+CELL_TIMEOUT = 60
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
