@@ -207,17 +207,18 @@ def closed_form_points_per_s(points: int = 10**6) -> float:
     return points / _best(evaluate)
 
 
-def figures_seconds(timeout: float) -> dict[str, object]:
+def figures_seconds(timeout: float, one_job: bool, out_dir: Path | None = None) -> dict[str, object]:
     """Wall time of what ``make figures`` runs (every registered figure, the papers' trial counts), with
     the resumable per-point cache and the compilation cache off so nothing is reused, into a scratch
-    directory: once with the default ``--jobs`` (one process per core) and once with ``--jobs 1``, the
-    same-run ratio of the two being the gain from running figures side by side."""
+    directory (or ``out_dir``, for the default-jobs run), with the default ``--jobs`` (one process per core); with ``one_job`` also with ``--jobs 1``,
+    the same-run ratio of the two being the gain from running figures side by side."""
     from w2s_theory.figures import figure_names
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_COMPILATION_CACHE")}
     runs: dict[str, object] = {"figures": figure_names()}
-    for jobs in ("0", "1"):
-        with tempfile.TemporaryDirectory() as out:
+    for jobs in ("0", "1") if one_job else ("0",):
+        with tempfile.TemporaryDirectory() as scratch:
+            out = str(out_dir) if out_dir is not None and jobs == "0" else scratch
             cmd = [sys.executable, "-m", "w2s_theory.cli", "reproduce", "all", "--out", out, "--no-cache"]
             start = time.perf_counter()
             proc = subprocess.run(
@@ -337,12 +338,16 @@ def _table(results: dict) -> str:
         )
     fig = results.get("make_figures")
     if fig:
+        one_job = (
+            f", {fig['seconds_one_job']:.0f} s with `--jobs 1` ({fig['seconds'] / fig['seconds_one_job']:.2f}x, "
+            f"exit code {fig['returncode_one_job']})"
+            if "seconds_one_job" in fig
+            else ""
+        )
         lines.append(
             f"`make figures` (per-point and compilation caches off): {fig['seconds']:.0f} s wall with one "
-            f"process per core, {fig['seconds_one_job']:.0f} s with `--jobs 1` "
-            f"({fig['seconds'] / fig['seconds_one_job']:.2f}x), for {len(fig['figures'])} registered "
-            f"figure(s) ({', '.join(fig['figures']) or 'none'}), exit codes {fig['returncode']} / "
-            f"{fig['returncode_one_job']}."
+            f"process per core (exit code {fig['returncode']}){one_job}, for {len(fig['figures'])} "
+            f"registered figures."
         )
     else:
         lines.append("`make figures`: not timed in this run (`python benchmarks/bench.py --figures`).")
@@ -360,6 +365,15 @@ def _write_readme_tables(table: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--figures", action="store_true", help="also time `make figures`")
+    parser.add_argument(
+        "--figures-out",
+        type=Path,
+        default=None,
+        help="with --figures, write the PNGs here (default: scratch)",
+    )
+    parser.add_argument(
+        "--figures-one-job", action="store_true", help="with --figures, also time it with --jobs 1"
+    )
     parser.add_argument("--figures-timeout", type=float, default=1800.0)
     parser.add_argument("--step-timeout", type=float, default=600.0, help="watchdog per step (seconds)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
@@ -408,7 +422,9 @@ def main() -> None:
     print(f"first result: {json.dumps(results['first_result'])}", flush=True)
     if args.figures:
         faulthandler.cancel_dump_traceback_later()
-        results["make_figures"] = figures_seconds(args.figures_timeout)
+        results["make_figures"] = figures_seconds(
+            args.figures_timeout, args.figures_one_job, args.figures_out
+        )
     faulthandler.cancel_dump_traceback_later()
     results["machine"]["load_average_end"] = os.getloadavg()
     args.out.write_text(json.dumps(results, indent=2) + "\n")

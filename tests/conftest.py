@@ -9,10 +9,19 @@ import tempfile
 
 import jax
 
-_COMPILE_CACHE = tempfile.mkdtemp(prefix="w2s-test-jax-cache-")
-atexit.register(shutil.rmtree, _COMPILE_CACHE, ignore_errors=True)
+#: The session's cache: made by the first process that loads this file (the pytest controller) and
+#: inherited through the environment by the xdist workers and every subprocess, which therefore share it.
+_COMPILE_CACHE = os.environ.get("W2S_TEST_JAX_CACHE", "")
+if not _COMPILE_CACHE:
+    _COMPILE_CACHE = tempfile.mkdtemp(prefix="w2s-test-jax-cache-")
+    atexit.register(shutil.rmtree, _COMPILE_CACHE, ignore_errors=True)  # only its creator removes it
+    os.environ["W2S_TEST_JAX_CACHE"] = _COMPILE_CACHE
 os.environ["JAX_COMPILATION_CACHE_DIR"] = _COMPILE_CACHE  # read by jax in every subprocess
+# cache every program, not only those that took over a second to compile: most trial programs of the
+# fast test configurations compile in well under a second, and several processes compile the same ones
+os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
 jax.config.update("jax_compilation_cache_dir", _COMPILE_CACHE)
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 

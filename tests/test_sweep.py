@@ -291,6 +291,14 @@ def test_cli_sweep_into_a_locked_out_fails_fast_naming_the_holder(tmp_path):
     assert not (out / "points").exists()  # nothing computed
 
 
+def _terminal_sigint() -> None:
+    """In the child, SIGINT as a terminal's child gets it: default action, not blocked. A child inherits its
+    parent's ignored signals and signal mask, and a test worker that ran other tests may have either
+    (twice in full parallel runs the sweep below ran to its end with the interrupt never delivered)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @pytest.mark.timeout(60)
 def test_cli_ctrl_c_says_how_many_points_are_stored_and_how_to_resume(tmp_path):
     cfg = tmp_path / "cfg.toml"
@@ -299,7 +307,9 @@ def test_cli_ctrl_c_says_how_many_points_are_stored_and_how_to_resume(tmp_path):
     cfg.write_text(CONFIG.replace("trials = 40\n", "trials = 40000\n"))
     out = tmp_path / "out"
     points = out / "points"
-    with subprocess.Popen(_cli(str(cfg), "--out", str(out)), stderr=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        _cli(str(cfg), "--out", str(out)), stderr=subprocess.PIPE, text=True, preexec_fn=_terminal_sigint
+    ) as proc:
         try:
             deadline = time.time() + 40
             while time.time() < deadline and not (points.exists() and list(points.glob("[!.]*.npz"))):
