@@ -86,7 +86,7 @@ def _spurious_run(model=None, eta_l=0.1, eta_u=0.3, **kw):
 
 
 def _spurious_curve_run(model=None, eta_l=0.1, eta_us=(0.0, 0.3, 1.0), group_model="soft", **kw):
-    """A curve in eta_u (teacher fitted once; soft: quadratic Grams, hard: redrawn per eta_u)."""
+    """A curve in eta_u (teacher fitted once; student Grams expanded in the group shift)."""
     model = model or SpuriousModel.canonical(8, c=0.3, m=2.0, group_model=group_model)
     return simulate_moments(model, 200, 150, eta_l, np.array(eta_us), **kw)
 

@@ -188,7 +188,8 @@ def test_teacher_shared_across_eta_u_with_one_seed():
 @pytest.mark.parametrize("group_model", ["soft", "hard"])
 def test_curve_equals_single_points_with_the_same_seed(group_model):
     """simulate_curve reuses simulate's draws: each point equals simulate at that eta_u up to rounding (the
-    soft model's Grams are a quadratic in eta_u, summed in another order; the hard one redraws them)."""
+    student Grams are expanded in the group shift, eta_u I or diag(1[u < eta_u]), and summed in another
+    order)."""
     m = SpuriousModel.canonical(8, c=0.3, m=2.0, m4=1.0, group_model=group_model)
     etas = [0.0, 0.35, 1.0]
     curve = m.simulate_curve(200, 150, 0.1, etas, [0.2, 0.5], trials=3, seed=7)

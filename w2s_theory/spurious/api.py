@@ -128,8 +128,8 @@ class SpuriousModel(SpuriousModelData):
     ) -> list[dict[str, np.ndarray]]:
         r"""Monte Carlo along a curve in :math:`\eta_u`: :meth:`simulate` at each entry of ``eta_us`` with
         common random numbers (the same draws as :meth:`simulate` with this ``seed``, equal to it up to
-        rounding), at a fraction of the cost: each trial fits the teacher once, and in the soft group
-        model one pass over the unlabelled rows serves every :math:`\eta_u`. Returns one dict per
+        rounding), at a fraction of the cost: each trial fits the teacher once, and one pass over the
+        unlabelled rows serves every :math:`\eta_u`. Returns one dict per
         :math:`\eta_u`, as :meth:`simulate`. See :func:`w2s_theory.spurious.simulate.simulate_curve`."""
         return _simulate.simulate_curve(
             self,

@@ -112,8 +112,9 @@ def simulate_curve(
 ) -> list[dict[str, np.ndarray]]:
     r""":func:`simulate` at every :math:`\eta_u` in ``eta_us`` with common random numbers: entry ``j`` has
     the draws of ``simulate(..., eta_us[j], ..., seed)`` and equals it up to rounding, but each trial fits
-    the teacher once and, in the soft model, forms every :math:`\eta_u`'s student Grams from one pass over
-    the rows (:mod:`w2s_theory.spurious.trial`), so a 7-point curve costs about a third of 7 calls. The
+    the teacher once and forms every :math:`\eta_u`'s student Grams from one pass over the rows
+    (:mod:`w2s_theory.spurious.trial`), so a 7-point curve costs about a quarter (soft group model) or
+    a half (hard) of 7 calls. The
     per-point standard errors are those of :func:`simulate`; differences between points have smaller ones
     (the points are positively correlated)."""
     moments = simulate_moments(model, n, N, eta_l, eta_us, trials, seed, chunk_size=chunk_size)

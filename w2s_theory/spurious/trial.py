@@ -34,14 +34,15 @@ unlabelled rows are :math:`x=x_0+\eta_u e`, :math:`x_0=[1;\sigma_\xi g]`, :math:
     +\eta_u^2K_S^\top Z^\top ZK_S,\qquad K_S=I_{d_z}\otimes s_1^\top,
 
 and likewise :math:`\tilde\Psi^\top\tilde\Phi(\eta_u)` with :math:`K_T=I_{d_z}\otimes t_1^\top`: five Gram
-products over the ``N`` rows serve every :math:`\eta_u` (1.4 times the flops of one). The hard model's
-group labels :math:`\mathbb 1[u<\eta_u]` are not polynomial in :math:`\eta_u`; its curve redraws the
-student Grams per :math:`\eta_u` from the same key.
+products over the ``N`` rows serve every :math:`\eta_u` (1.4 times the flops of one). In the hard model the
+shift is :math:`S=\operatorname{diag}(\mathbb 1[u_i<\eta_u])` instead of :math:`\eta_uI`, not polynomial in
+:math:`\eta_u` but still :math:`S^2=S`, so the same expansion holds with :math:`\eta_u\Psi_0^\top Z\to
+\Psi_0^\top SZ` and :math:`\eta_u^2Z^\top Z\to Z^\top SZ`: three thin products per :math:`\eta_u`
+(:func:`hard_student_gram_terms`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from functools import partial
 
@@ -196,12 +197,71 @@ def soft_student_grams(
     :func:`student_gram_coefficients`: quadratic in :math:`\eta_u` (module docstring)."""
     C_SS, C_ST, C_SZ, C_TZ, C_ZZ = coefficients
     s1, t1 = prob.P_S[:, 1:] @ prob.mu_xi, prob.P_T[:, 1:] @ prob.mu_xi  # P e with e = [0; mu_xi]
-    right = lambda M, v: (M[:, :, None] * v[None, None, :]).reshape(M.shape[0], -1)  # M (I ⊗ vᵀ)
-    left = lambda v, M: (v[None, :, None] * M[:, None, :]).reshape(-1, M.shape[1])  # (I ⊗ v) M
-    cross_SS = right(C_SZ, s1)
+    cross_SS = _times_kron(C_SZ, s1)
     G_SS = C_SS + eta_u * (cross_SS + cross_SS.T) + eta_u**2 * jnp.kron(C_ZZ, jnp.outer(s1, s1))
-    G_ST = C_ST + eta_u * (right(C_SZ, t1) + left(s1, C_TZ.T)) + eta_u**2 * jnp.kron(C_ZZ, jnp.outer(s1, t1))
+    G_ST = (
+        C_ST
+        + eta_u * (_times_kron(C_SZ, t1) + _kron_times(s1, C_TZ.T))
+        + eta_u**2 * jnp.kron(C_ZZ, jnp.outer(s1, t1))
+    )
     return G_SS, G_ST
+
+
+def _block_uniforms(key: jax.Array) -> jax.Array:
+    r"""The hard model's group uniforms :math:`u` of the rows :func:`_block` draws from ``key`` (a row is in
+    the minority group when :math:`u<\eta`), re-derived from the same key splits."""
+    k_u = jax.random.split(jax.random.split(key)[1])[1]
+    return jax.random.uniform(k_u, (ROW_BLOCK, 1))
+
+
+def hard_student_gram_terms(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple[jax.Array, ...]:
+    r"""Hard model: the products over ``N`` rows from which :func:`hard_student_grams` forms the student
+    Grams at every entry of the vector ``prob.eta_u``, drawn from the same key and rows as
+    :func:`student_grams`. A row is :math:`x=x_0+s\,e` with :math:`s=\mathbb 1[u<\eta_u]\in\{0,1\}`, so
+    with :math:`S=\operatorname{diag}(s)` (:math:`S^2=S`) the Grams need, besides
+    :math:`\Psi_0^\top\Psi_0` and :math:`\Psi_0^\top\Phi_0`, the three products
+    :math:`\Psi_0^\top SZ`, :math:`\Phi_0^\top SZ`, :math:`Z^\top SZ` per :math:`\eta_u`, computed as single
+    products with :math:`[S_1Z,\dots,S_EZ]` (0.4 of the flops of redrawing the Grams per :math:`\eta_u`)."""
+    keys, mask = _block_keys(key, N)
+    d_T, d_S, E = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0], prob.eta_u.shape[0]
+
+    def step(carry, km):
+        z, x = _block(km[0], prob, jnp.zeros(()), d_z, km[1])  # u < 0 never holds: the rows x_0
+        shifted = (_block_uniforms(km[0]) < prob.eta_u[None, :]).astype(z.dtype)  # (rows, E)
+        Zs = (shifted[:, :, None] * z[:, None, :]).reshape(ROW_BLOCK, E * d_z)
+        Phi, Psi = _kron_rows(z, x @ prob.P_T.T), _kron_rows(z, x @ prob.P_S.T)
+        products = (_gram(Psi, Psi), _gram(Psi, Phi), _gram(Psi, Zs), _gram(Phi, Zs), _gram(z, Zs))
+        return tuple(c + g for c, g in zip(carry, products, strict=True)), None
+
+    shapes = ((d_S, d_S), (d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
+    terms, _ = jax.lax.scan(step, tuple(jnp.zeros(s) for s in shapes), (keys, mask))
+    C_SS, C_ST, A_S, A_T, B = terms
+    per_eta = lambda M: jnp.moveaxis(M.reshape(M.shape[0], E, d_z), 1, 0)  # (E, rows, d_z)
+    return C_SS, C_ST, per_eta(A_S), per_eta(A_T), per_eta(B)
+
+
+def hard_student_grams(
+    C_SS: jax.Array, C_ST: jax.Array, A_S: jax.Array, A_T: jax.Array, B: jax.Array, prob: Problem
+) -> tuple[jax.Array, jax.Array]:
+    r""":math:`(\tilde\Psi^\top\tilde\Psi,\ \tilde\Psi^\top\tilde\Phi)` at one :math:`\eta_u` from that
+    :math:`\eta_u`'s slices of :func:`hard_student_gram_terms`: :math:`\Psi=\Psi_0+SZK_S`, so
+    :math:`\Psi^\top\Psi=\Psi_0^\top\Psi_0+A_SK_S+(A_SK_S)^\top+(Z^\top SZ)\otimes s_1s_1^\top` and likewise
+    :math:`\Psi^\top\Phi` (module docstring; :math:`A_S=\Psi_0^\top SZ`)."""
+    s1, t1 = prob.P_S[:, 1:] @ prob.mu_xi, prob.P_T[:, 1:] @ prob.mu_xi  # P e with e = [0; mu_xi]
+    cross_SS = _times_kron(A_S, s1)
+    G_SS = C_SS + cross_SS + cross_SS.T + jnp.kron(B, jnp.outer(s1, s1))
+    G_ST = C_ST + _times_kron(A_S, t1) + _kron_times(s1, A_T.T) + jnp.kron(B, jnp.outer(s1, t1))
+    return G_SS, G_ST
+
+
+def _times_kron(M: jax.Array, v: jax.Array) -> jax.Array:
+    r""":math:`M(I\otimes v^\top)`."""
+    return (M[:, :, None] * v[None, None, :]).reshape(M.shape[0], -1)
+
+
+def _kron_times(v: jax.Array, M: jax.Array) -> jax.Array:
+    r""":math:`(I\otimes v)M`."""
+    return (v[None, :, None] * M[:, None, :]).reshape(-1, M.shape[1])
 
 
 def _teacher_inverse(key: jax.Array, prob: Problem, d_z: int, n: int) -> jax.Array:
@@ -235,14 +295,14 @@ def trial_curve(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict
     k_l, k_u = jax.random.split(key)
     L_inv_T = _teacher_inverse(k_l, prob, d_z, n)
     if prob.hard:
-        grams = lambda eta_u: student_grams(k_u, dataclasses.replace(prob, eta_u=eta_u), d_z, N)
+        C_SS, C_ST, *per_eta = hard_student_gram_terms(k_u, prob, d_z, N)
+        student = lambda terms: _student_moment(*hard_student_grams(C_SS, C_ST, *terms, prob), L_inv_T, d_z)
+        moments = jax.lax.map(student, tuple(per_eta))
     else:
         coefficients = student_gram_coefficients(k_u, prob, d_z, N)
-        grams = lambda eta_u: soft_student_grams(coefficients, prob, eta_u)
-    return {
-        "teacher_moment": _block_trace(L_inv_T, d_z),
-        "student_moment": jax.lax.map(lambda e: _student_moment(*grams(e), L_inv_T, d_z), prob.eta_u),
-    }
+        student = lambda e: _student_moment(*soft_student_grams(coefficients, prob, e), L_inv_T, d_z)
+        moments = jax.lax.map(student, prob.eta_u)
+    return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": moments}
 
 
 @dataclass(frozen=True)
