@@ -291,12 +291,22 @@ def test_cli_sweep_into_a_locked_out_fails_fast_naming_the_holder(tmp_path):
     assert not (out / "points").exists()  # nothing computed
 
 
-def _terminal_sigint() -> None:
-    """In the child, SIGINT as a terminal's child gets it: default action, not blocked. A child inherits its
-    parent's ignored signals and signal mask, and a test worker that ran other tests may have either
-    (twice in full parallel runs the sweep below ran to its end with the interrupt never delivered)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+@contextmanager
+def _sigint_deliverable():
+    """While starting a child: SIGINT unblocked (and not ignored) in this thread, as in a terminal. A child
+    inherits its parent's signal mask and ignored signals, and a test worker that ran other tests may have
+    SIGINT blocked: twice in full parallel runs the sweep below then ran to its end, the interrupt never
+    delivered. (Not a ``preexec_fn``: forking a process that runs JAX is unsafe.)"""
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @pytest.mark.timeout(60)
@@ -307,9 +317,9 @@ def test_cli_ctrl_c_says_how_many_points_are_stored_and_how_to_resume(tmp_path):
     cfg.write_text(CONFIG.replace("trials = 40\n", "trials = 40000\n"))
     out = tmp_path / "out"
     points = out / "points"
-    with subprocess.Popen(
-        _cli(str(cfg), "--out", str(out)), stderr=subprocess.PIPE, text=True, preexec_fn=_terminal_sigint
-    ) as proc:
+    with _sigint_deliverable():
+        proc = subprocess.Popen(_cli(str(cfg), "--out", str(out)), stderr=subprocess.PIPE, text=True)
+    with proc:
         try:
             deadline = time.time() + 40
             while time.time() < deadline and not (points.exists() and list(points.glob("[!.]*.npz"))):
