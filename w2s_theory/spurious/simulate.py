@@ -52,7 +52,7 @@ def simulate_moments(
     return run_trials(
         FAMILY,
         Problem.from_model(model, eta_l, eta_u),
-        Static(model.d_z, model.p_T, model.p_S, n, N),
+        Static(model.d_z, model.p_T, model.p_S, n, N, curve=0 if np.ndim(eta_u) == 0 else len(eta_u)),
         trials=trials,
         seed=seed,
         chunk_size=chunk_size,

@@ -307,24 +307,31 @@ def trial_curve(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict
 
 @dataclass(frozen=True)
 class Static:
-    """What fixes a trial's shapes: core dimension, features per core coordinate, sample sizes."""
+    """What fixes a trial's shapes: core dimension, features per core coordinate, sample sizes, and the
+    number of points of a curve in ``eta_u`` (0: one point, :func:`trial_moments`)."""
 
     d_z: int
     p_T: int
     p_S: int
     n: int
     N: int
+    curve: int = 0
 
 
 def trial(key: jax.Array, prob: Problem, static: Static) -> dict[str, jax.Array]:
-    """The family's trial function: :func:`trial_moments` (scalar ``eta_u``) or :func:`trial_curve`
-    (a vector of ``eta_u``) with the static sizes."""
-    run = trial_curve if prob.eta_u.ndim == 1 else trial_moments
+    """The family's trial function: :func:`trial_moments`, or :func:`trial_curve` for a curve (``eta_u`` a
+    vector of ``static.curve`` entries), with the static sizes."""
+    if static.curve != (prob.eta_u.shape[0] if prob.eta_u.ndim == 1 else 0):
+        raise ValueError(f"eta_u has shape {prob.eta_u.shape}, but the static sizes say curve={static.curve}")
+    run = trial_curve if static.curve else trial_moments
     return run(key, prob, static.d_z, static.n, static.N)
 
 
 def trial_bytes(static: Static) -> int:
-    """Working memory of one trial (float64 bytes): a row block of both feature maps and the Grams."""
-    d_T, d_S = static.p_T * static.d_z, static.p_S * static.d_z
-    curve = static.d_z * (d_S + d_T + static.d_z)  # the soft curve's extra coefficient products
+    """Working memory of one trial (float64 bytes): a row block of both feature maps and the Grams; for a
+    curve, the shifted row block and the per-``eta_u`` products of :func:`hard_student_gram_terms` (the
+    larger of the two group models' needs)."""
+    d_z, E = static.d_z, static.curve
+    d_T, d_S = static.p_T * d_z, static.p_S * d_z
+    curve = (ROW_BLOCK + 2 * (d_S + d_T + d_z)) * max(E, 1) * d_z if E else 0
     return 8 * (2 * ROW_BLOCK * (d_T + d_S) + 3 * d_T * d_T + 3 * d_S * d_T + 3 * d_S * d_S + curve)
