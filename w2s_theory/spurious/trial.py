@@ -38,7 +38,7 @@ products over the ``N`` rows serve every :math:`\eta_u` (1.4 times the flops of 
 shift is :math:`S=\operatorname{diag}(\mathbb 1[u_i<\eta_u])` instead of :math:`\eta_uI`, not polynomial in
 :math:`\eta_u` but still :math:`S^2=S`, so the same expansion holds with :math:`\eta_u\Psi_0^\top Z\to
 \Psi_0^\top SZ` and :math:`\eta_u^2Z^\top Z\to Z^\top SZ`: three thin products per :math:`\eta_u`
-(:func:`hard_student_gram_terms`).
+(:func:`student_gram_terms`).
 """
 
 from __future__ import annotations
@@ -171,30 +171,47 @@ def _block_trace(X: jax.Array, d_z: int) -> jax.Array:
     return jnp.einsum("kam,kbm->ab", Y, Y)
 
 
-def student_gram_coefficients(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple[jax.Array, ...]:
-    r"""Soft model: the five products over ``N`` rows at :math:`\eta_u=0` from which
-    :func:`soft_student_grams` forms the student Grams at any :math:`\eta_u` (module docstring):
-    :math:`(\Psi_0^\top\Psi_0,\ \Psi_0^\top\Phi_0,\ \Psi_0^\top Z,\ \Phi_0^\top Z,\ Z^\top Z)`, drawn from the
-    same key and rows as :func:`student_grams`."""
+def student_gram_terms(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple[jax.Array, ...]:
+    r"""The products over ``N`` rows (same key and rows as :func:`student_grams`) from which the student
+    Grams at every entry of the vector ``prob.eta_u`` follow (module docstring). A row is
+    :math:`x=x_0+s\,e`; with :math:`S=\operatorname{diag}(s)` they are
+    :math:`(\Psi_0^\top\Psi_0,\ \Psi_0^\top\Phi_0,\ \Psi_0^\top SZ,\ \Phi_0^\top SZ,\ Z^\top S^2Z)`.
+
+    * Soft model, :math:`S=\eta_uI`: the last three are :math:`\eta_u`, :math:`\eta_u`, :math:`\eta_u^2`
+      times :math:`\Psi_0^\top Z`, :math:`\Phi_0^\top Z`, :math:`Z^\top Z`, which are returned
+      (:func:`soft_student_grams`).
+    * Hard model, :math:`S=\operatorname{diag}(\mathbb 1[u_i<\eta_u])`, :math:`S^2=S`: one product with
+      :math:`[S_1Z,\dots,S_EZ]` gives them for every :math:`\eta_u` (0.4 of the flops of redrawing the
+      Grams per :math:`\eta_u`); returned with a leading :math:`\eta_u` axis (:func:`hard_student_grams`).
+    """
     keys, mask = _block_keys(key, N)
     d_T, d_S = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0]
+    E = prob.eta_u.shape[0] if prob.hard else 1
 
     def step(carry, km):
-        z, x = _block(km[0], prob, jnp.zeros(()), d_z, km[1])
+        z, x = _block(km[0], prob, jnp.zeros(()), d_z, km[1])  # the rows x_0 (hard: u < 0 never holds)
+        Zs = z
+        if prob.hard:
+            shifted = (_block_uniforms(km[0]) < prob.eta_u[None, :]).astype(z.dtype)  # (rows, E)
+            Zs = (shifted[:, :, None] * z[:, None, :]).reshape(ROW_BLOCK, E * d_z)
         Phi, Psi = _kron_rows(z, x @ prob.P_T.T), _kron_rows(z, x @ prob.P_S.T)
-        products = (_gram(Psi, Psi), _gram(Psi, Phi), _gram(Psi, z), _gram(Phi, z), _gram(z, z))
+        products = (_gram(Psi, Psi), _gram(Psi, Phi), _gram(Psi, Zs), _gram(Phi, Zs), _gram(z, Zs))
         return tuple(c + g for c, g in zip(carry, products, strict=True)), None
 
-    shapes = ((d_S, d_S), (d_S, d_T), (d_S, d_z), (d_T, d_z), (d_z, d_z))
-    coefficients, _ = jax.lax.scan(step, tuple(jnp.zeros(s) for s in shapes), (keys, mask))
-    return coefficients
+    shapes = ((d_S, d_S), (d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
+    terms, _ = jax.lax.scan(step, tuple(jnp.zeros(s) for s in shapes), (keys, mask))
+    if not prob.hard:
+        return terms
+    C_SS, C_ST, A_S, A_T, B = terms
+    per_eta = lambda M: jnp.moveaxis(M.reshape(M.shape[0], E, d_z), 1, 0)  # (E, rows, d_z)
+    return C_SS, C_ST, per_eta(A_S), per_eta(A_T), per_eta(B)
 
 
 def soft_student_grams(
     coefficients: tuple[jax.Array, ...], prob: Problem, eta_u: jax.Array
 ) -> tuple[jax.Array, jax.Array]:
     r""":math:`(\tilde\Psi^\top\tilde\Psi,\ \tilde\Psi^\top\tilde\Phi)` at ``eta_u`` from
-    :func:`student_gram_coefficients`: quadratic in :math:`\eta_u` (module docstring)."""
+    :func:`student_gram_terms` (soft model): quadratic in :math:`\eta_u` (module docstring)."""
     C_SS, C_ST, C_SZ, C_TZ, C_ZZ = coefficients
     s1, t1 = prob.P_S[:, 1:] @ prob.mu_xi, prob.P_T[:, 1:] @ prob.mu_xi  # P e with e = [0; mu_xi]
     cross_SS = _times_kron(C_SZ, s1)
@@ -214,37 +231,11 @@ def _block_uniforms(key: jax.Array) -> jax.Array:
     return jax.random.uniform(k_u, (ROW_BLOCK, 1))
 
 
-def hard_student_gram_terms(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple[jax.Array, ...]:
-    r"""Hard model: the products over ``N`` rows from which :func:`hard_student_grams` forms the student
-    Grams at every entry of the vector ``prob.eta_u``, drawn from the same key and rows as
-    :func:`student_grams`. A row is :math:`x=x_0+s\,e` with :math:`s=\mathbb 1[u<\eta_u]\in\{0,1\}`, so
-    with :math:`S=\operatorname{diag}(s)` (:math:`S^2=S`) the Grams need, besides
-    :math:`\Psi_0^\top\Psi_0` and :math:`\Psi_0^\top\Phi_0`, the three products
-    :math:`\Psi_0^\top SZ`, :math:`\Phi_0^\top SZ`, :math:`Z^\top SZ` per :math:`\eta_u`, computed as single
-    products with :math:`[S_1Z,\dots,S_EZ]` (0.4 of the flops of redrawing the Grams per :math:`\eta_u`)."""
-    keys, mask = _block_keys(key, N)
-    d_T, d_S, E = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0], prob.eta_u.shape[0]
-
-    def step(carry, km):
-        z, x = _block(km[0], prob, jnp.zeros(()), d_z, km[1])  # u < 0 never holds: the rows x_0
-        shifted = (_block_uniforms(km[0]) < prob.eta_u[None, :]).astype(z.dtype)  # (rows, E)
-        Zs = (shifted[:, :, None] * z[:, None, :]).reshape(ROW_BLOCK, E * d_z)
-        Phi, Psi = _kron_rows(z, x @ prob.P_T.T), _kron_rows(z, x @ prob.P_S.T)
-        products = (_gram(Psi, Psi), _gram(Psi, Phi), _gram(Psi, Zs), _gram(Phi, Zs), _gram(z, Zs))
-        return tuple(c + g for c, g in zip(carry, products, strict=True)), None
-
-    shapes = ((d_S, d_S), (d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
-    terms, _ = jax.lax.scan(step, tuple(jnp.zeros(s) for s in shapes), (keys, mask))
-    C_SS, C_ST, A_S, A_T, B = terms
-    per_eta = lambda M: jnp.moveaxis(M.reshape(M.shape[0], E, d_z), 1, 0)  # (E, rows, d_z)
-    return C_SS, C_ST, per_eta(A_S), per_eta(A_T), per_eta(B)
-
-
 def hard_student_grams(
     C_SS: jax.Array, C_ST: jax.Array, A_S: jax.Array, A_T: jax.Array, B: jax.Array, prob: Problem
 ) -> tuple[jax.Array, jax.Array]:
     r""":math:`(\tilde\Psi^\top\tilde\Psi,\ \tilde\Psi^\top\tilde\Phi)` at one :math:`\eta_u` from that
-    :math:`\eta_u`'s slices of :func:`hard_student_gram_terms`: :math:`\Psi=\Psi_0+SZK_S`, so
+    :math:`\eta_u`'s slices of :func:`student_gram_terms` (hard model): :math:`\Psi=\Psi_0+SZK_S`, so
     :math:`\Psi^\top\Psi=\Psi_0^\top\Psi_0+A_SK_S+(A_SK_S)^\top+(Z^\top SZ)\otimes s_1s_1^\top` and likewise
     :math:`\Psi^\top\Phi` (module docstring; :math:`A_S=\Psi_0^\top SZ`)."""
     s1, t1 = prob.P_S[:, 1:] @ prob.mu_xi, prob.P_T[:, 1:] @ prob.mu_xi  # P e with e = [0; mu_xi]
@@ -294,13 +285,13 @@ def trial_curve(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict
     :math:`\eta_u` up to rounding (the soft model's Grams are summed in another order)."""
     k_l, k_u = jax.random.split(key)
     L_inv_T = _teacher_inverse(k_l, prob, d_z, n)
+    terms = student_gram_terms(k_u, prob, d_z, N)
     if prob.hard:
-        C_SS, C_ST, *per_eta = hard_student_gram_terms(k_u, prob, d_z, N)
-        student = lambda terms: _student_moment(*hard_student_grams(C_SS, C_ST, *terms, prob), L_inv_T, d_z)
+        C_SS, C_ST, *per_eta = terms
+        student = lambda t: _student_moment(*hard_student_grams(C_SS, C_ST, *t, prob), L_inv_T, d_z)
         moments = jax.lax.map(student, tuple(per_eta))
     else:
-        coefficients = student_gram_coefficients(k_u, prob, d_z, N)
-        student = lambda e: _student_moment(*soft_student_grams(coefficients, prob, e), L_inv_T, d_z)
+        student = lambda e: _student_moment(*soft_student_grams(terms, prob, e), L_inv_T, d_z)
         moments = jax.lax.map(student, prob.eta_u)
     return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": moments}
 
@@ -329,7 +320,7 @@ def trial(key: jax.Array, prob: Problem, static: Static) -> dict[str, jax.Array]
 
 def trial_bytes(static: Static) -> int:
     """Working memory of one trial (float64 bytes): a row block of both feature maps and the Grams; for a
-    curve, the shifted row block and the per-``eta_u`` products of :func:`hard_student_gram_terms` (the
+    curve, the shifted row block and the per-``eta_u`` products of :func:`student_gram_terms` (the
     larger of the two group models' needs)."""
     d_z, E = static.d_z, static.curve
     d_T, d_S = static.p_T * d_z, static.p_S * d_z
