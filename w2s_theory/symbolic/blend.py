@@ -39,7 +39,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from w2s_theory.symbolic.codegen import Formula, derivation_cli, render_module
+from w2s_theory.symbolic.codegen import Formula, derivation_cli, is_zero, render_module
 
 # ---------------------------------------------------------------------------------------------- symbols
 n, d_w, d_s, d_sw = sp.symbols("n d_w d_s d_sw", positive=True)
@@ -160,10 +160,6 @@ def latex() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------- self-checks
-def _zero(expr: sp.Expr) -> bool:
-    return sp.simplify(sp.together(expr)) == 0
-
-
 def self_checks() -> dict[str, bool]:
     """Symbolic identities the derivation must satisfy (each is asserted in the test-suite)."""
     rr, kk = sp.symbols("r k", positive=True)
@@ -172,32 +168,32 @@ def self_checks() -> dict[str, bool]:
     gc = gamma_sw
     nested = {d_sw: d_w, rho_w: bias_sw + rho_s}  # V_w inside V_s: b = 0, rho_w = b_A + rho_s
     return {
-        "Haar moments: c1 = r(rk+k-2)/(k(k-1)(k+2)), c2 = r(k-r)/(k(k-1)(k+2))": _zero(
+        "Haar moments: c1 = r(rk+k-2)/(k(k-1)(k+2)), c2 = r(k-r)/(k(k-1)(k+2))": is_zero(
             c1_rk - rr * (rr * kk + kk - 2) / (kk * (kk - 1) * (kk + 2))
         )
-        and _zero(c2_rk - rr * (kk - rr) / (kk * (kk - 1) * (kk + 2))),
-        "Haar moments: 1 - 2r/k + c1(r, k) = c1(k - r, k) (complement projection)": _zero(
+        and is_zero(c2_rk - rr * (kk - rr) / (kk * (kk - 1) * (kk + 2))),
+        "Haar moments: 1 - 2r/k + c1(r, k) = c1(k - r, k) (complement projection)": is_zero(
             1 - 2 * rr / kk + c1_rk - c1_co
         ),
-        "T = (n-d_w)(n-1)a / ((n-c)(n-c-1)(n-d_s-1))": _zero(
+        "T = (n-d_w)(n-1)a / ((n-c)(n-c-1)(n-d_s-1))": is_zero(
             T - (n - d_w) * (n - 1) * a / ((n - d_sw) * (n - d_sw - 1) * (n - d_s - 1))
         ),
-        "w = 0: E ER = E ER(strong student)": _zero(ER_blend.subs(w, 0) - E0),
-        "w = 1, V_w inside V_s (c = d_w): E ER = E ER(weak teacher)": _zero(
+        "w = 0: E ER = E ER(strong student)": is_zero(ER_blend.subs(w, 0) - E0),
+        "w = 1, V_w inside V_s (c = d_w): E ER = E ER(weak teacher)": is_zero(
             ER_blend.subs(w, 1).subs(nested, simultaneous=True) - ER_weak.subs(nested, simultaneous=True)
         ),
-        "w = 1, no teacher features (d_w = c = 0): E ER = ||beta||^2 = rho_s + b_A": _zero(
+        "w = 1, no teacher features (d_w = c = 0): E ER = ||beta||^2 = rho_s + b_A": is_zero(
             sp.limit(sp.limit(ER_blend.subs(w, 1).subs(rho_w, rho_s + bias_sw), d_sw, 0), d_w, 0)
             - (rho_s + bias_sw)
         ),
-        "V_s inside V_w (a = 0, b_A = 0): U = V = 0, blending is inert": _zero(U.subs(d_s, d_sw))
-        and _zero(V.subs({d_s: d_sw, bias_sw: 0})),
-        "w* is stationary and E0 - E ER(w*) = U^2/V": _zero(sp.diff(ER_blend, w).subs(w, w_star))
-        and _zero(E0 - ER_blend.subs(w, w_star) - gain),
-        "limit: T -> (1-g_w)(g_s-g_c)/((1-g_c)^2(1-g_s))": _zero(
+        "V_s inside V_w (a = 0, b_A = 0): U = V = 0, blending is inert": is_zero(U.subs(d_s, d_sw))
+        and is_zero(V.subs({d_s: d_sw, bias_sw: 0})),
+        "w* is stationary and E0 - E ER(w*) = U^2/V": is_zero(sp.diff(ER_blend, w).subs(w, w_star))
+        and is_zero(E0 - ER_blend.subs(w, w_star) - gain),
+        "limit: T -> (1-g_w)(g_s-g_c)/((1-g_c)^2(1-g_s))": is_zero(
             T_limit - (1 - gamma_w) * (gamma_s - gc) / ((1 - gc) ** 2 * (1 - gamma_s))
         ),
-        "limit: L -> (1-g_w)[(1-g_w)(1-g_s)+(g_w-g_c)(g_s-g_c)]/((1-g_c)^3(1-g_s))": _zero(
+        "limit: L -> (1-g_w)[(1-g_w)(1-g_s)+(g_w-g_c)(g_s-g_c)]/((1-g_c)^3(1-g_s))": is_zero(
             L_limit
             - (1 - gamma_w)
             * ((1 - gamma_w) * (1 - gamma_s) + (gamma_w - gc) * (gamma_s - gc))

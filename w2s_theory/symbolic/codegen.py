@@ -27,6 +27,12 @@ class Formula:
         return tuple(sorted(self.expr.free_symbols, key=str))
 
 
+def is_zero(expr: sp.Expr) -> bool:
+    """Whether ``expr`` simplifies to 0 (over a common denominator): the test of every derivation's
+    self-checks."""
+    return sp.simplify(sp.together(expr)) == 0
+
+
 def render_module(
     formulas: Mapping[str, Formula], generator: str, latex_names: Mapping[sp.Symbol, str] | None = None
 ) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 import sympy as sp
 
 from w2s_theory.symbolic.blend import limit_at_infinity
-from w2s_theory.symbolic.codegen import Formula, derivation_cli, render_module
+from w2s_theory.symbolic.codegen import Formula, derivation_cli, is_zero, render_module
 
 # ---------------------------------------------------------------------------------------------- symbols
 n, N, d_w, d_s, d_sw = sp.symbols("n N d_w d_s d_sw", positive=True)
@@ -121,10 +121,6 @@ def latex() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------- self-checks
-def _zero(expr: sp.Expr) -> bool:
-    return sp.simplify(sp.together(expr)) == 0
-
-
 def self_checks() -> dict[str, bool]:
     """Symbolic identities the derivation must satisfy (each is asserted in the test-suite)."""
     visible = beta_norm2 - rho_s  # ||P_s beta||^2
@@ -140,14 +136,14 @@ def self_checks() -> dict[str, bool]:
         + d_s / (N - d_s - 1) * bias_ws
     )
     return {
-        "teacher risk = the subspace model's exact weak risk": _zero(ER_weak - weak_subspace),
-        "W2S risk = the subspace model's exact W2S risk": _zero(ER_w2s - w2s_subspace),
-        "E ER_w2s = rho_s + ER_weak - S_T": _zero(ER_w2s - (rho_s + ER_weak - S_T)),
-        "RGR = (||P_s beta||^2 - ER_weak)/gap + S_T/gap": _zero(RGR - (visible - ER_weak + S_T) / gap),
-        "V_w inside V_s: E ER_w2s = ER_weak (S_T = rho_s)": _zero(
+        "teacher risk = the subspace model's exact weak risk": is_zero(ER_weak - weak_subspace),
+        "W2S risk = the subspace model's exact W2S risk": is_zero(ER_w2s - w2s_subspace),
+        "E ER_w2s = rho_s + ER_weak - S_T": is_zero(ER_w2s - (rho_s + ER_weak - S_T)),
+        "RGR = (||P_s beta||^2 - ER_weak)/gap + S_T/gap": is_zero(RGR - (visible - ER_weak + S_T) / gap),
+        "V_w inside V_s: E ER_w2s = ER_weak (S_T = rho_s)": is_zero(
             (ER_w2s - ER_weak).subs(in_span, simultaneous=True)
         ),
-        "commuting: S_T = rho_s + (1-kappa) v_w (d_w - d_sw) - (1+kappa) q": _zero(
+        "commuting: S_T = rho_s + (1-kappa) v_w (d_w - d_sw) - (1+kappa) q": is_zero(
             S_T.subs(commuting, simultaneous=True)
             - (
                 rho_s
@@ -155,10 +151,10 @@ def self_checks() -> dict[str, bool]:
                 - (1 + kappa_N) * q
             )
         ),
-        "N -> oo: W2S keeps the student-visible teacher error only": _zero(
+        "N -> oo: W2S keeps the student-visible teacher error only": is_zero(
             sp.limit(ER_w2s, N, sp.oo) - (rho_s + eps_vis)
         ),
-        "proportional limit of S_T (readable form)": _zero(
+        "proportional limit of S_T (readable form)": is_zero(
             S_T_limit
             - (
                 (1 - gamma_s / (1 - gamma_s)) * (sigma2 + rho_w) * (1 - omega) * gamma_w / (1 - gamma_w)
