@@ -106,14 +106,19 @@ class Problem:
 def _group_rows(key: jax.Array, prob: Problem, eta: jax.Array, rows: int) -> jax.Array:
     r""":math:`\tilde x=[1;\xi]` for ``rows`` draws from :math:`\mathcal D(\eta)`: soft
     :math:`\xi=\eta\mu_\xi+\sigma_\xi g`; hard :math:`\xi=\mathbb 1[u<\eta]\mu_\xi+\sigma_\xi g`."""
-    k_g, k_u = jax.random.split(key)
-    g = jax.random.normal(k_g, (rows, prob.mu_xi.shape[0]))
+    g = jax.random.normal(jax.random.split(key)[0], (rows, prob.mu_xi.shape[0]))
     if prob.hard:
-        shift = (jax.random.uniform(k_u, (rows, 1)) < eta).astype(g.dtype)
+        shift = (_group_uniforms(key, rows) < eta).astype(g.dtype)
     else:
         shift = jnp.full((rows, 1), eta)
     xi = shift * prob.mu_xi[None, :] + prob.sigma_xi * g
     return jnp.concatenate([jnp.ones((rows, 1)), xi], axis=1)
+
+
+def _group_uniforms(key: jax.Array, rows: int) -> jax.Array:
+    r"""The hard model's group uniforms :math:`u` of :func:`_group_rows` (a row is in the minority group
+    when :math:`u<\eta`)."""
+    return jax.random.uniform(jax.random.split(key)[1], (rows, 1))
 
 
 def _kron_rows(z: jax.Array, f: jax.Array) -> jax.Array:
@@ -133,6 +138,11 @@ def _block(key: jax.Array, prob: Problem, eta: jax.Array, d_z: int, mask: jax.Ar
     z = jax.random.normal(k_z, (ROW_BLOCK, d_z)) * mask  # padded rows are zero: they add nothing
     x = _group_rows(k_x, prob, eta, ROW_BLOCK)
     return z, x
+
+
+def _block_uniforms(key: jax.Array) -> jax.Array:
+    """The group uniforms of the rows :func:`_block` draws from ``key``."""
+    return _group_uniforms(jax.random.split(key)[1], ROW_BLOCK)
 
 
 def teacher_gram(key: jax.Array, prob: Problem, d_z: int, n: int) -> jax.Array:
@@ -222,13 +232,6 @@ def soft_student_grams(
         + eta_u**2 * jnp.kron(C_ZZ, jnp.outer(s1, t1))
     )
     return G_SS, G_ST
-
-
-def _block_uniforms(key: jax.Array) -> jax.Array:
-    r"""The hard model's group uniforms :math:`u` of the rows :func:`_block` draws from ``key`` (a row is in
-    the minority group when :math:`u<\eta`), re-derived from the same key splits."""
-    k_u = jax.random.split(jax.random.split(key)[1])[1]
-    return jax.random.uniform(k_u, (ROW_BLOCK, 1))
 
 
 def hard_student_grams(
