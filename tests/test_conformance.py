@@ -438,3 +438,21 @@ def test_float64_is_required():
         timeout=120,
     )
     assert out.stdout.split() == [word for name in CASES for word in (name, "True")], out.stdout + out.stderr
+
+
+def test_compiler_options_leave_out_what_the_installed_xla_rejects(monkeypatch):
+    """Every trial program gets :data:`~w2s_theory.family.COMPILER_OPTIONS`; an option this ``jaxlib`` does
+    not know is dropped rather than failing every simulation."""
+    import w2s_theory.family as family
+
+    assert family.compiler_options() == dict(family.COMPILER_OPTIONS)  # this jaxlib knows them all
+    monkeypatch.setattr(
+        family, "COMPILER_OPTIONS", {"xla_no_such_option_anywhere": 1, "xla_backend_optimization_level": 1}
+    )
+    family.compiler_options.cache_clear()
+    try:
+        assert family.compiler_options() == {"xla_backend_optimization_level": 1}
+    finally:
+        monkeypatch.undo()
+        family.compiler_options.cache_clear()
+    assert family.compiler_options() == dict(family.COMPILER_OPTIONS)
