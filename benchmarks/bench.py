@@ -25,6 +25,7 @@ import faulthandler
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,6 @@ import numpy as np
 
 jax.config.update("jax_enable_x64", True)
 
-from w2s_theory._random import trial_keys  # noqa: E402
 from w2s_theory._trials import cpu_blas_single_thread  # noqa: E402
 from w2s_theory.discrepancy import SubspaceModel  # noqa: E402
 from w2s_theory.discrepancy.family import FAMILY  # noqa: E402
@@ -112,7 +112,8 @@ def compile_seconds(model: SubspaceModel, n: int, N: int, trials: int, engine: s
     static = Static(engine, problem.r, rows_for(engine, n, N, problem.r, problem.d_s))
     traced = Traced(problem, jax.numpy.asarray(float(n)), jax.numpy.asarray(float(N)))
     start = time.perf_counter()
-    _compiled(FAMILY, static).lower(trial_keys(0, trials), traced).compile()
+    indices = np.arange(trials, dtype=np.uint32)
+    _compiled(FAMILY, static).lower(jax.random.key(0), indices, traced).compile()
     return time.perf_counter() - start
 
 
@@ -226,6 +227,10 @@ def figures_seconds(timeout: float, one_job: bool, out_dir: Path | None = None) 
             )
             runs["seconds" if jobs == "0" else "seconds_one_job"] = time.perf_counter() - start
             runs["returncode" if jobs == "0" else "returncode_one_job"] = proc.returncode
+            # the CLI prints "wrote PATH (S s)" per figure: where the time went
+            per_figure = re.findall(r"^wrote .*?([\w.]+)\.png \(([\d.]+) s\)$", proc.stdout, flags=re.M)
+            key = "figure_seconds" if jobs == "0" else "figure_seconds_one_job"
+            runs[key] = {name: float(sec) for name, sec in per_figure}
     return runs
 
 

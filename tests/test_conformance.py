@@ -456,3 +456,16 @@ def test_compiler_options_leave_out_what_the_installed_xla_rejects(monkeypatch):
         monkeypatch.undo()
         family.compiler_options.cache_clear()
     assert family.compiler_options() == dict(family.COMPILER_OPTIONS)
+
+
+def test_trial_keys_derived_in_the_program_are_the_split_keys():
+    """The driver derives trial ``i``'s key inside the compiled program as ``fold_in(key, i)``; that is
+    ``split(key, trials)[i]`` for every trial count (JAX's partitionable threefry), so the documented keys
+    hold and a longer run extends a shorter one."""
+    from w2s_theory._random import trial_key, trial_keys
+
+    indices = np.array([0, 1, 2, 7, 999, 999_999], dtype=np.uint32)
+    derived = jax.jit(jax.vmap(trial_key, in_axes=(None, 0)))(jax.random.key(42), indices)
+    for trials in (1000, 10**6):
+        split = jax.random.key_data(trial_keys(42, trials)[indices[indices < trials]])
+        assert np.array_equal(jax.random.key_data(derived)[indices < trials], split)

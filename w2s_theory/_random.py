@@ -1,7 +1,9 @@
 """Key handling: results depend on (seed, trial index, grid index) only, never on batching or devices.
 
-* ``trial_keys(seed, trials)``: one key per trial, ``jax.random.split(key, trials)``; chunking only
-  slices this array, so any chunk size gives the same per-trial numbers.
+* ``trial_key(key, i)``: the key of trial ``i``, ``fold_in(key, i)``, which equals
+  ``jax.random.split(key, trials)[i]`` for every ``trials > i`` under JAX's partitionable threefry (the
+  default; tested). A trial's key depends on its index only, so any chunk size, device count or trial count
+  gives the same per-trial numbers. ``trial_keys(seed, trials)`` is the whole array.
 * ``grid_key(seed, index)``: ``fold_in(key, index)`` for the ``index``-th point of a sweep, so a point's
   numbers do not depend on which other points are run, or in what order.
 """
@@ -38,8 +40,17 @@ def as_key(seed: Seed) -> jax.Array:
     return jax.random.key(int(seed))
 
 
+#: Trial indices are uint32 (:func:`trial_key`): at most this many trials per run.
+MAX_TRIALS = 2**32
+
+
+def trial_key(key: jax.Array, index: jax.Array) -> jax.Array:
+    """The key of trial ``index`` (a uint32, may be traced) of a run seeded with ``key``."""
+    return jax.random.fold_in(key, index)
+
+
 def trial_keys(seed: Seed, trials: int) -> jax.Array:
-    """``trials`` independent keys, one per Monte Carlo trial."""
+    """``trials`` independent keys, one per Monte Carlo trial: ``trial_key(as_key(seed), i)`` for each ``i``."""
     return jax.random.split(as_key(seed), trials)
 
 

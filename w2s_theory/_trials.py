@@ -16,8 +16,8 @@
   that picks it is :func:`w2s_theory.family.chunk_size_for`; the driver is :func:`w2s_theory.family.run_trials`).
 
 Multi-host: call ``jax.distributed.initialize()`` on every process, then run the same script with the same
-seed everywhere; each chunk's keys are laid out with ``jax.make_array_from_callback`` and the per-trial
-results gathered to every process with ``multihost_utils.process_allgather``.
+seed everywhere; each chunk's trial indices are laid out with ``jax.make_array_from_callback`` and the
+per-trial results gathered to every process with ``multihost_utils.process_allgather``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ import numpy as np
 from jax.experimental import multihost_utils
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from threadpoolctl import threadpool_limits
+
+from w2s_theory._random import trial_key
 
 TRIALS_AXIS = "trials"
 #: A compiled chunk gives every device at least this many trials (see :func:`run_in_chunks`).
@@ -49,13 +51,15 @@ def map_over_trials(trial_fn: Callable[[jax.Array], Any], keys: jax.Array) -> An
     return jax.vmap(trial_fn)(keys)
 
 
-def shard_over_trials(trial_fn: Callable[..., Any], keys: jax.Array, *args: Any) -> Any:
-    """``trial_fn(key, *args)`` for each key, the keys split over :func:`trials_mesh`, ``args`` replicated.
+def shard_over_trials(trial_fn: Callable[..., Any], key: jax.Array, indices: jax.Array, *args: Any) -> Any:
+    """``trial_fn(fold_in(key, i), *args)`` for each trial index ``i`` in ``indices``, the indices split over
+    :func:`trials_mesh`, ``key`` and ``args`` replicated.
 
-    Use inside ``jit``; the number of keys must be a multiple of the device count
-    (:func:`run_in_chunks` pads)."""
-    per_device = lambda k, *a: map_over_trials(lambda key: trial_fn(key, *a), k)
-    in_specs = (PartitionSpec(TRIALS_AXIS),) + (PartitionSpec(),) * len(args)
+    The per-trial keys are derived inside the compiled program (:func:`w2s_theory._random.trial_key`), so
+    a run needs no separate key-splitting program per trial count. Use inside ``jit``; the number of
+    indices must be a multiple of the device count (:func:`run_in_chunks` pads)."""
+    per_device = lambda k, idx, *a: map_over_trials(lambda i: trial_fn(trial_key(k, i), *a), idx)
+    in_specs = (PartitionSpec(), PartitionSpec(TRIALS_AXIS)) + (PartitionSpec(),) * len(args)
     # check_vma=False: trials never communicate, and a trial's scan may start from a constant carry (the
     # spurious Gram accumulation), which the varying-axes type check would reject.
     sharded = jax.shard_map(
@@ -65,7 +69,7 @@ def shard_over_trials(trial_fn: Callable[..., Any], keys: jax.Array, *args: Any)
         out_specs=PartitionSpec(TRIALS_AXIS),
         check_vma=False,
     )
-    return sharded(keys, *args)
+    return sharded(key, indices, *args)
 
 
 @contextmanager
@@ -78,10 +82,8 @@ def cpu_blas_single_thread() -> Iterator[None]:
         yield
 
 
-def _global_keys(keys: jax.Array, sharding: NamedSharding) -> jax.Array:
-    data = np.asarray(jax.random.key_data(keys))
-    placed = jax.make_array_from_callback(data.shape, sharding, lambda index: data[index])
-    return jax.random.wrap_key_data(placed, impl=jax.random.key_impl(keys))
+def _global_indices(indices: np.ndarray, sharding: NamedSharding) -> jax.Array:
+    return jax.make_array_from_callback(indices.shape, sharding, lambda index: indices[index])
 
 
 def _to_host(tree: Any) -> Any:
@@ -92,28 +94,27 @@ def _to_host(tree: Any) -> Any:
 
 def run_in_chunks(
     chunk_fn: Callable[[jax.Array], dict[str, jax.Array]],
-    keys: jax.Array,
+    trials: int,
     chunk_size: int,
 ) -> dict[str, np.ndarray]:
-    """Evaluate ``chunk_fn`` (a jitted :func:`shard_over_trials` over a chunk of keys) over all ``keys``.
+    """Evaluate ``chunk_fn`` (a jitted :func:`shard_over_trials` over a chunk of trial indices) over the
+    indices ``0 .. trials - 1``.
 
     The chunk is rounded up to a multiple of the device count (and to at least
-    :data:`MIN_TRIALS_PER_DEVICE` per device), and the last chunk is padded with copies of the final key, so
-    every call has the same shape (one compilation); padded results are dropped.
+    :data:`MIN_TRIALS_PER_DEVICE` per device), and the last chunk is padded with copies of the final index,
+    so every call has the same shape (one compilation); padded results are dropped.
     """
-    trials = keys.shape[0]
     devices = jax.device_count()
     chunk = max(1, min(int(chunk_size), trials))
     # at least two trials per device: XLA compiles a one-trip loop without the loop (other fusions, last-bit
     # differences), so a one-trial chunk is padded to keep results bit-identical for any chunk size
     chunk = max(chunk + (-chunk) % devices, MIN_TRIALS_PER_DEVICE * devices)
     pad = (-trials) % chunk
-    if pad:
-        keys = jax.numpy.concatenate([keys, jax.numpy.repeat(keys[-1:], pad, axis=0)])
+    indices = np.minimum(np.arange(trials + pad, dtype=np.uint32), trials - 1)
     sharding = NamedSharding(trials_mesh(), PartitionSpec(TRIALS_AXIS))
     with cpu_blas_single_thread():
         parts = [
-            _to_host(chunk_fn(_global_keys(keys[i : i + chunk], sharding)))
+            _to_host(chunk_fn(_global_indices(indices[i : i + chunk], sharding)))
             for i in range(0, trials + pad, chunk)
         ]
     return {name: np.concatenate([p[name] for p in parts])[:trials] for name in parts[0]}

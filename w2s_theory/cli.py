@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -46,12 +47,15 @@ def _init_process() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
-def _reproduce_one(name: str, out: Path, fast: bool, cache: Path | None, progress: bool) -> Path:
-    """One figure, in this process or in a worker process. Each figure has its own per-point store
-    (a store is locked while a sweep writes to it, so figures running at once cannot share one)."""
+def _reproduce_one(name: str, out: Path, fast: bool, cache: Path | None, progress: bool) -> str:
+    """One figure, in this process or in a worker process; returns what to print (the PNG's path and the
+    seconds it took). Each figure has its own per-point store (a store is locked while a sweep writes to
+    it, so figures running at once cannot share one)."""
     _init_process()
     store = None if cache is None else cache / ("fast" if fast else "full") / name
-    return reproduce(name, out, Mode(fast=fast, cache_dir=store, progress=progress))
+    start = time.perf_counter()
+    path = reproduce(name, out, Mode(fast=fast, cache_dir=store, progress=progress))
+    return f"wrote {path} ({time.perf_counter() - start:.1f} s)"
 
 
 def _cores() -> int:
@@ -91,13 +95,13 @@ def reproduce_cmd(
     jobs = min(jobs or _cores(), len(names))
     if jobs == 1:
         for n in names:
-            typer.echo(f"wrote {_reproduce_one(n, out, fast, store, True)}")
+            typer.echo(_reproduce_one(n, out, fast, store, True))
         return
     # spawn, not fork: a forked JAX process can deadlock
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(_reproduce_one, n, out, fast, store, False): n for n in names}
         for future in as_completed(futures):
-            typer.echo(f"wrote {future.result()}")
+            typer.echo(future.result())
 
 
 @app.command("sweep")

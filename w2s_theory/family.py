@@ -36,7 +36,7 @@ import numpy as np
 
 from w2s_theory import _validate
 from w2s_theory._config import require_x64
-from w2s_theory._random import Seed, trial_keys
+from w2s_theory._random import MAX_TRIALS, Seed, as_key
 from w2s_theory._trials import run_in_chunks, shard_over_trials
 
 TrialFn = Callable[[jax.Array, Any, Any], Mapping[str, jax.Array]]
@@ -138,7 +138,9 @@ def compiler_options() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=256)
-def _compiled(family: Family, static: Hashable) -> Callable[[jax.Array, Any], Mapping[str, jax.Array]]:
+def _compiled(
+    family: Family, static: Hashable
+) -> Callable[[jax.Array, jax.Array, Any], Mapping[str, jax.Array]]:
     def counted_trial(key: jax.Array, traced: Any) -> Mapping[str, jax.Array]:
         _TRACES[family] += 1  # runs once per tracing, never per trial
         return family.trial(key, traced, static)
@@ -158,7 +160,8 @@ def run_trials(
 ) -> dict[str, np.ndarray]:
     """Run ``trials`` trials of ``family`` and return its per-trial outputs as numpy arrays.
 
-    Trial ``i`` uses key ``split(key(seed), trials)[i]``: results are bit-identical for any
+    Trial ``i`` uses key ``split(key(seed), trials)[i]``, derived inside the compiled program as
+    ``fold_in(key(seed), i)`` (:func:`w2s_theory._random.trial_key`): results are bit-identical for any
     ``chunk_size``, any number of devices, and a run of ``m < trials`` trials is the first ``m`` of this
     one.
 
@@ -184,13 +187,15 @@ def run_trials(
     """
     require_x64()
     trials = _validate.positive_int("trials", trials)
-    keys = trial_keys(seed, trials)
+    if trials > MAX_TRIALS:
+        raise ValueError(f"trials must be at most 2**32 per run, got {trials}; split the run over seeds")
+    key = as_key(seed)
     if chunk_size is None:
         chunk = chunk_size_for(family.trial_bytes(static), trials)
     else:
         chunk = _validate.positive_int("chunk_size", chunk_size)
     fn = _compiled(family, static)
-    out = run_in_chunks(lambda k: fn(k, traced), keys, chunk)
+    out = run_in_chunks(lambda indices: fn(key, indices, traced), trials, chunk)
     bad = sorted(name for name, v in out.items() if not np.all(np.isfinite(v)))
     if bad:
         raise FloatingPointError(
