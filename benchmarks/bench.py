@@ -2,9 +2,11 @@
 
 Writes ``benchmarks/results.json`` and the table between the markers in ``benchmarks/README.md``:
 
-* per-trial time of the Wishart engine, the design engine, and a naive NumPy baseline (a Python loop of
-  ``numpy.linalg.lstsq`` on full float64 designs, the way the authors' notebook is written) at the
-  notebook's figure configuration and at a small one; compile time separately; ratios;
+* per-trial time of the Wishart engine, the design engine, a naive NumPy baseline (a Python loop of
+  ``numpy.linalg.lstsq`` on full float64 designs) and, where PyTorch is installed, the authors' notebook
+  loop as they wrote it (PyTorch float32 ``torch.linalg.lstsq``) at the notebook's figure configuration and
+  at a small one; the Wishart engine also with the CPU split into 2 devices (``jax_num_cpu_devices``: same
+  bits, trials side by side); compile time separately; ratios;
 * the machine's own limits in the same run: float64 Gram GEMM GFLOP/s (the design engine's shapes) and
   normals/s of JAX's default RNG, and the design engine's time as a multiple of the bound they imply;
 * closed-form throughput: exact expected risks over a 10^6-point grid;
@@ -145,6 +147,64 @@ def naive_seconds_per_trial(model: SubspaceModel, n: int, N: int, columns: int, 
     return (
         _best(lambda: [naive_trial(rng, beta, sup_w, sup_s, n, N, sigma) for _ in range(trials)], 2) / trials
     )
+
+
+ON_DEVICES = """
+import sys, time, json
+import jax
+jax.config.update("jax_num_cpu_devices", int(sys.argv[1]))
+jax.config.update("jax_enable_x64", True)
+from w2s_theory import SubspaceModel
+kwargs, n, N, trials = json.loads(sys.argv[2])
+model = SubspaceModel.notebook(**kwargs)
+run = lambda: model.simulate(n, N, trials=trials, seed=1, engine="wishart", chunk_size=trials)
+run()
+best = float("inf")
+for _ in range(2):
+    start = time.perf_counter(); run(); best = min(best, time.perf_counter() - start)
+print(best / trials)
+"""
+
+
+def wishart_on_devices_seconds_per_trial(kwargs: dict, n: int, N: int, trials: int, devices: int) -> float:
+    """The Wishart engine with the CPU split into ``devices`` devices (``jax_num_cpu_devices``, a fresh
+    process): each device runs its share of a chunk's trials, with the same bits as one device."""
+    out = subprocess.run(
+        [sys.executable, "-c", ON_DEVICES, str(devices), json.dumps([kwargs, n, N, trials])],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(out.stdout.split()[-1])
+
+
+def torch_seconds_per_trial(model: SubspaceModel, n: int, N: int, columns: int, trials: int) -> float | None:
+    """The authors' simulator's per-trial loop as their notebook writes it (PyTorch, float32): full designs
+    over the sampled columns, ``torch.linalg.lstsq`` for the four fits, closed-form risks. ``None`` when
+    PyTorch is not installed (it is not a dependency: ``pip install torch`` to measure it)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(42)  # the notebook's global seed, not reset per trial
+    beta = torch.tensor(model.beta[:columns], dtype=torch.float32)
+    sup_w = torch.tensor(np.flatnonzero(model.V_w[:columns].any(axis=1)))
+    sup_s = torch.tensor(np.flatnonzero(model.V_s[:columns].any(axis=1)))
+    sigma = float(np.sqrt(model.sigma2))
+    mask = lambda sup: torch.ones(columns, dtype=torch.bool).index_fill_(0, sup, False)
+    off_w, off_s = (beta[mask(sup_w)] ** 2).sum(), (beta[mask(sup_s)] ** 2).sum()
+
+    def trial() -> list[float]:
+        Z, Zt = torch.randn(n, columns), torch.randn(N, columns)
+        y, yt = Z @ beta + sigma * torch.randn(n), Zt @ beta + sigma * torch.randn(N)
+        lstsq = lambda X, t: torch.linalg.lstsq(X, t[:, None]).solution[:, 0]
+        theta_w = lstsq(Z[:, sup_w], y)
+        theta_s = lstsq(Z[:, sup_s], y)
+        theta_c = lstsq(torch.cat([Z, Zt])[:, sup_s], torch.cat([y, yt]))
+        theta_w2s = lstsq(Zt[:, sup_s], Zt[:, sup_w] @ theta_w)
+        risk = lambda off, sup, th: float(off + ((beta[sup] - th) ** 2).sum())
+        return [risk(off_w, sup_w, theta_w), risk(off_s, sup_s, theta_s), risk(off_s, sup_s, theta_c),
+                risk(off_s, sup_s, theta_w2s)]  # fmt: skip
+
+    return _best(lambda: [trial() for _ in range(trials)], 2) / trials
 
 
 # --------------------------------------------------------------------------------------------- spurious
@@ -303,15 +363,23 @@ def _table(results: dict) -> str:
         f"Measured by `make bench` on {m['cpu']} ({m['cores']} cores, JAX {m['jax']}, {m['backend']}), "
         f"load average {m['load_average_start'][0]:.1f} at start; times are per trial, min over repeats.",
         "",
-        "| config | naive NumPy lstsq | design engine | Wishart engine | Wishart vs design | Wishart vs naive "
+        "| config | naive NumPy lstsq | authors' loop (PyTorch float32) | design engine | Wishart engine "
+        "| Wishart vs design | Wishart vs naive | Wishart vs authors' loop "
         "| design vs its RNG+GEMM bound | compile (design / Wishart) |",
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, c in results["configs"].items():
+        torch_ms = f"{c['torch_ms']:.2f} ms" if "torch_ms" in c else "not measured (no torch)"
+        vs_torch = (
+            f"**{c['wishart_vs_torch']:.1f}x** (2 devices: {c['wishart_2_devices_vs_torch']:.1f}x)"
+            if "torch_ms" in c
+            else "–"
+        )
         lines.append(
             f"| {name}: n={c['n']}, N={c['N']}, d_w={c['d_w']}, d_s={c['d_s']} (r={c['r']}) "
-            f"| {c['naive_ms']:.2f} ms | {c['design_ms']:.2f} ms | {c['wishart_ms']:.3f} ms "
-            f"| **{c['wishart_vs_design']:.1f}x** | {c['wishart_vs_naive']:.0f}x "
+            f"| {c['naive_ms']:.2f} ms | {torch_ms} | {c['design_ms']:.2f} ms | {c['wishart_ms']:.3f} ms "
+            f"(2 devices: {c['wishart_2_devices_ms']:.3f} ms) "
+            f"| **{c['wishart_vs_design']:.1f}x** | {c['wishart_vs_naive']:.0f}x | {vs_torch} "
             f"| {c['design_over_bound']:.2f}x bound ({c['design_bound_ms']:.2f} ms) "
             f"| {c['compile_design_s']:.1f} s / {c['compile_wishart_s']:.1f} s |"
         )
@@ -401,14 +469,27 @@ def main() -> None:
         for engine in ENGINES:
             c[f"compile_{engine}_s"] = compile_seconds(model, n, N, trials[engine], engine)
             model.simulate(n, N, trials=trials[engine], seed=0, engine=engine, chunk_size=trials[engine])
-        per_trial: dict[str, list[float]] = {"wishart": [], "design": [], "naive": []}
+        per_trial: dict[str, list[float]] = {"wishart": [], "design": [], "naive": [], "torch": []}
+        per_trial["wishart_2_devices"] = []
         for _ in range(REPEATS):  # interleaved, so load changes hit every method alike
             _step(args.step_timeout)
             for engine in ENGINES:
                 per_trial[engine].append(engine_seconds_per_trial(model, n, N, trials[engine], engine))
+            per_trial["wishart_2_devices"].append(
+                wishart_on_devices_seconds_per_trial(kwargs, n, N, trials["wishart"], 2)
+            )
             per_trial["naive"].append(naive_seconds_per_trial(model, n, N, columns, trials["naive"]))
+            theirs = torch_seconds_per_trial(model, n, N, columns, trials["naive"])
+            if theirs is not None:
+                per_trial["torch"].append(theirs)
         for method, times in per_trial.items():
-            c[f"{method}_ms"] = 1e3 * min(times)
+            if times:
+                c[f"{method}_ms"] = 1e3 * min(times)
+        c["wishart_2_devices_vs_1"] = c["wishart_2_devices_ms"] / c["wishart_ms"]
+        if "torch_ms" in c:
+            c["wishart_vs_torch"] = c["torch_ms"] / c["wishart_ms"]
+            c["wishart_2_devices_vs_torch"] = c["torch_ms"] / c["wishart_2_devices_ms"]
+            c["design_vs_torch"] = c["torch_ms"] / c["design_ms"]
         c["design_bound_ms"] = 1e3 * design_bound_s(n, N, model.r, model.d_s, limits)
         c["design_over_bound"] = c["design_ms"] / c["design_bound_ms"]
         c["wishart_vs_design"] = c["design_ms"] / c["wishart_ms"]

@@ -390,3 +390,22 @@ def test_remedy_kind_parses_into_points_with_its_options():
                         "grid": {"n": [60], "N": [50], "eta_l": [0.1], "eta_u": [0.4, 0.5], "eta_t": [0.5],
                                  "p": [0.5], "q": [0.7], "head": ["squares", "logistic"]}})  # fmt: skip
     assert len(cfg.points) == 4 and {p["head"] for p in cfg.points} == {"squares", "logistic"}
+
+
+_DEVICES_SCRIPT = """
+import jax
+from w2s_theory.cli import _init_process
+_init_process(3)
+print(jax.device_count())
+"""
+
+
+@pytest.mark.parametrize("env,expected", [({}, "3"), ({"JAX_NUM_CPU_DEVICES": "1"}, "1")])
+def test_cli_processes_split_the_cpu_into_devices_unless_the_user_chose(env, expected):
+    """``reproduce --devices N`` gives each figure process N CPU devices (trials side by side, same bits:
+    the conformance suite's 1-vs-4-device test); a count the user set in the environment wins."""
+    clean = {k: v for k, v in os.environ.items() if k != "JAX_NUM_CPU_DEVICES" and k != "XLA_FLAGS"}
+    out = subprocess.run(
+        [sys.executable, "-c", _DEVICES_SCRIPT], env=clean | env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split()[-1] == expected

@@ -39,19 +39,32 @@ def list_figures() -> None:
         typer.echo(f"{name:32s} {spec.paper}: {spec.description}")
 
 
-def _init_process() -> None:
-    """Float64 and one BLAS thread, as :func:`_main` sets in the CLI process (also in a worker process)."""
+def _init_process(devices: int = 0) -> None:
+    """Float64 and one BLAS thread, as :func:`_main` sets in the CLI process (also in a worker process);
+    with ``devices``, that many CPU devices (:func:`_use_cpu_devices`)."""
     jax.config.update("jax_enable_x64", True)  # the CLI, like tests and notebooks, runs in float64
     # OpenBLAS threads stall on small matrices on loaded few-core machines (w2s_theory._trials): the
     # heavy work runs in XLA's own thread pool, so the CLI process keeps BLAS to one thread.
     threadpool_limits(limits=1, user_api="blas")
+    if devices:
+        _use_cpu_devices(devices)
 
 
-def _reproduce_one(name: str, out: Path, fast: bool, cache: Path | None, progress: bool) -> str:
+def _use_cpu_devices(devices: int) -> None:
+    """Split JAX's CPU into ``devices`` devices, over which the driver shards each chunk's trials (the
+    numbers are the same for any device count): on CPU a device runs its trials one after another, so one
+    device per core runs trials side by side. Left alone when the user chose a count
+    (``JAX_NUM_CPU_DEVICES``, or ``--xla_force_host_platform_device_count`` in ``XLA_FLAGS``)."""
+    if "JAX_NUM_CPU_DEVICES" in os.environ or "host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+        return
+    jax.config.update("jax_num_cpu_devices", devices)  # before the first JAX computation of this process
+
+
+def _reproduce_one(name: str, out: Path, fast: bool, cache: Path | None, progress: bool, devices: int) -> str:
     """One figure, in this process or in a worker process; returns what to print (the PNG's path and the
     seconds it took). Each figure has its own per-point store (a store is locked while a sweep writes to
     it, so figures running at once cannot share one)."""
-    _init_process()
+    _init_process(devices)
     store = None if cache is None else cache / ("fast" if fast else "full") / name
     start = time.perf_counter()
     path = reproduce(name, out, Mode(fast=fast, cache_dir=store, progress=progress))
@@ -77,6 +90,12 @@ def reproduce_cmd(
         help="figures computed at once, each in its own process (0: one per CPU core). Compilation is "
         "mostly single-threaded, so on 2 cores 2 jobs take about half the wall time; results are the same",
     ),
+    devices: int = typer.Option(
+        0,
+        min=0,
+        help="CPU devices per figure process, over which its trials are split (0: cores / jobs, at least "
+        "1); results are the same for any number",
+    ),
 ) -> None:
     """Recompute figure NAME (or all) and write PNGs.
 
@@ -93,13 +112,14 @@ def reproduce_cmd(
         raise typer.BadParameter(f"unknown figure {unknown[0]!r}; see `w2s-theory list`", param_hint="NAME")
     store = None if no_cache else cache
     jobs = min(jobs or _cores(), len(names))
+    devices = devices or max(1, _cores() // jobs)
     if jobs == 1:
         for n in names:
-            typer.echo(_reproduce_one(n, out, fast, store, True))
+            typer.echo(_reproduce_one(n, out, fast, store, True, devices))
         return
     # spawn, not fork: a forked JAX process can deadlock
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_reproduce_one, n, out, fast, store, False): n for n in names}
+        futures = {pool.submit(_reproduce_one, n, out, fast, store, False, devices): n for n in names}
         for future in as_completed(futures):
             typer.echo(future.result())
 
