@@ -26,7 +26,6 @@ import numpy as np
 
 jax.config.update("jax_enable_x64", True)
 
-from w2s_theory._random import trial_keys  # noqa: E402
 from w2s_theory._trials import cpu_blas_single_thread, map_over_trials  # noqa: E402
 from w2s_theory.family import _compiled  # noqa: E402
 from w2s_theory.features import FeatureModel  # noqa: E402
@@ -73,9 +72,9 @@ def measure(name: str, trials: int) -> dict[str, float | str]:
     n, N = CONFIGS[name][1:]
     traced, static = traced_and_static(model, n, N)
     fn = _compiled(FAMILY, static)
-    keys = trial_keys(0, trials)
+    key, indices = jax.random.key(0), np.arange(trials, dtype=np.uint32)
     start = time.perf_counter()
-    jax.block_until_ready(fn(keys, traced))
+    jax.block_until_ready(fn(key, indices, traced))
     compile_s = time.perf_counter() - start
 
     rng = np.random.default_rng(1)
@@ -90,7 +89,7 @@ def measure(name: str, trials: int) -> dict[str, float | str]:
     t_trial, t_gram = [], []
     with cpu_blas_single_thread():
         for _ in range(REPEATS):  # interleaved, so both see the same machine load
-            t_trial.append(_best(lambda: fn(keys, traced), 1))
+            t_trial.append(_best(lambda: fn(key, indices, traced), 1))
             t_gram.append(_best(lambda: grams(A, B, C), 1))
     per_trial, per_gram = min(t_trial) / trials, min(t_gram) / trials
     return {
