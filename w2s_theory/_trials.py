@@ -44,11 +44,12 @@ def trials_mesh() -> Mesh:
     return Mesh(np.asarray(jax.devices()), (TRIALS_AXIS,))
 
 
-def map_over_trials(trial_fn: Callable[[jax.Array], Any], keys: jax.Array) -> Any:
-    """Apply ``trial_fn`` to each key (leading axis) on one device. Use inside ``jit``."""
+def map_over_trials(trial_fn: Callable[[Any], Any], per_trial: Any) -> Any:
+    """Apply ``trial_fn`` to each entry (leading axis) of ``per_trial`` (trial indices, or a pytree of
+    per-trial arrays) on one device. Use inside ``jit``."""
     if jax.default_backend() == "cpu":
-        return jax.lax.map(trial_fn, keys)
-    return jax.vmap(trial_fn)(keys)
+        return jax.lax.map(trial_fn, per_trial)
+    return jax.vmap(trial_fn)(per_trial)
 
 
 def shard_over_trials(trial_fn: Callable[..., Any], key: jax.Array, indices: jax.Array, *args: Any) -> Any:
