@@ -6,11 +6,14 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: test figures lint notebooks bench clean-venv
 
-# uv resolves and installs the same versions as pip in a third of the time (a fresh venv with no download
-# cache: 12 s instead of 37 s); pip is the fallback where uv cannot be installed or run.
+# uv resolves and installs the same versions as pip in about half the time (a fresh venv with no download
+# cache: 21 s instead of 37 s); pip is the fallback where uv cannot be installed or run. --compile-bytecode
+# does what pip does by default, so the test workers, kernels and subprocesses do not each compile the same
+# sources (+9 s here, suite 336 s -> 317 s in one clean-clone comparison).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	( $(PY) -m pip install --quiet uv && $(PY) -m uv pip install --quiet --python $(PY) -e ".[test,notebooks]" ) \
+	( $(PY) -m pip install --quiet uv \
+	  && $(PY) -m uv pip install --quiet --compile-bytecode --python $(PY) -e ".[test,notebooks]" ) \
 	  || $(PY) -m pip install --quiet -e ".[test,notebooks]"
 	touch $(STAMP)
 
