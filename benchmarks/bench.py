@@ -3,8 +3,8 @@
 Writes ``benchmarks/results.json`` and the table between the markers in ``benchmarks/README.md``:
 
 * per-trial time of the Wishart engine, the design engine, a naive NumPy baseline (a Python loop of
-  ``numpy.linalg.lstsq`` on full float64 designs) and, where PyTorch is installed, the authors' notebook
-  loop as they wrote it (PyTorch float32 ``torch.linalg.lstsq``) at the notebook's figure configuration and
+  ``numpy.linalg.lstsq`` on full float64 designs) and, where PyTorch is installed, a re-implementation of
+  the authors' notebook loop (PyTorch float32 ``torch.linalg.lstsq``) at the notebook's figure configuration and
   at a small one; the Wishart engine also with the CPU split into 2 devices (``jax_num_cpu_devices``: same
   bits, trials side by side); compile time separately; ratios;
 * the machine's own limits in the same run: float64 Gram GEMM GFLOP/s (the design engine's shapes) and
@@ -211,8 +211,8 @@ print(best / trials)
 
 
 def torch_seconds_per_trial(model: SubspaceModel, n: int, N: int, columns: int, trials: int) -> float | None:
-    """The authors' simulator's per-trial loop as their notebook writes it (PyTorch, float32, its default
-    threads): full designs over the sampled columns, ``torch.linalg.lstsq`` for the four fits, closed-form
+    """A re-implementation of the authors' simulator's per-trial loop as their notebook describes it
+    (PyTorch, float32, its default threads): full designs over the sampled columns, ``torch.linalg.lstsq`` for the four fits, closed-form
     risks. Run in a fresh process, so PyTorch's OpenMP threads (which spin after each call) never share a
     process with the JAX engines. ``None`` when PyTorch is not installed (it is not a dependency:
     ``pip install torch`` to measure it)."""
