@@ -4,9 +4,9 @@ Writes ``benchmarks/results.json`` and the table between the markers in ``benchm
 
 * per-trial time of the Wishart engine, the design engine, a naive NumPy baseline (a Python loop of
   ``numpy.linalg.lstsq`` on full float64 designs) and, where PyTorch is installed, a re-implementation of
-  the authors' notebook loop (PyTorch float32 ``torch.linalg.lstsq``) at the notebook's figure configuration and
-  at a small one; the Wishart engine also with the CPU split into 2 devices (``jax_num_cpu_devices``: same
-  bits, trials side by side); compile time separately; ratios;
+  the authors' notebook loop (PyTorch float32 ``torch.linalg.lstsq``), at the notebook's figure
+  configuration and at a small one; the Wishart engine also with the CPU split into 2 devices
+  (``jax_num_cpu_devices``: same bits, trials side by side); compile time separately; ratios;
 * the machine's own limits in the same run: float64 Gram GEMM GFLOP/s (the design engine's shapes) and
   normals/s of JAX's default RNG, and the design engine's time as a multiple of the bound they imply;
 * closed-form throughput: exact expected risks over a 10^6-point grid;
@@ -212,8 +212,8 @@ print(best / trials)
 
 def torch_seconds_per_trial(model: SubspaceModel, n: int, N: int, columns: int, trials: int) -> float | None:
     """A re-implementation of the authors' simulator's per-trial loop as their notebook describes it
-    (PyTorch, float32, its default threads): full designs over the sampled columns, ``torch.linalg.lstsq`` for the four fits, closed-form
-    risks. Run in a fresh process, so PyTorch's OpenMP threads (which spin after each call) never share a
+    (PyTorch, float32, its default threads): full designs over the sampled columns, ``torch.linalg.lstsq``
+    for the four fits, closed-form risks. Run in a fresh process, so PyTorch's OpenMP threads (which spin after each call) never share a
     process with the JAX engines. ``None`` when PyTorch is not installed (it is not a dependency:
     ``pip install torch`` to measure it)."""
     if importlib.util.find_spec("torch") is None:
@@ -492,8 +492,8 @@ def main() -> None:
         for engine in ENGINES:
             c[f"compile_{engine}_s"] = compile_seconds(model, n, N, trials[engine], engine)
             model.simulate(n, N, trials=trials[engine], seed=0, engine=engine, chunk_size=trials[engine])
-        per_trial: dict[str, list[float]] = {"wishart": [], "design": [], "naive": [], "torch": []}
-        per_trial["wishart_2_devices"] = []
+        methods = ("wishart", "design", "wishart_2_devices", "naive", "torch")
+        per_trial: dict[str, list[float]] = {method: [] for method in methods}
         for _ in range(REPEATS):  # interleaved, so load changes hit every method alike
             _step(args.step_timeout)
             for engine in ENGINES:
