@@ -33,6 +33,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from w2s_theory import _validate
+from w2s_theory._random import normal
 from w2s_theory.spurious import SpuriousModel
 from w2s_theory.spurious.model import SpuriousModelData
 
@@ -121,7 +122,7 @@ def sample(key: jax.Array, task: ClassificationTask, m: int, eta: float | jax.Ar
     r"""``m`` i.i.d. draws from :math:`\mathcal D(\eta)` (hard groups, probit labels)."""
     k_z, k_g, k_xi, k_eps = jax.random.split(key, 4)
     model = task.model
-    z = jax.random.normal(k_z, (m, model.d_z))
+    z = normal(k_z, (m, model.d_z))  # read p_h times by the product features: computed once
     g = jax.random.bernoulli(k_g, eta, (m,)).astype(z.dtype)
     noise = jax.random.normal(k_xi, (m, model.p)) * math.sqrt(model.sigma_xi2)
     xi = g[:, None] * jnp.asarray(model.mu_xi)[None, :] + noise

@@ -51,6 +51,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.linalg import cho_solve, solve_triangular
 
+from w2s_theory._random import computed_once
 from w2s_theory.spurious.model import SpuriousModelData
 
 OUTPUTS: tuple[str, ...] = ("teacher_moment", "student_moment")
@@ -135,7 +136,8 @@ def _block_keys(key: jax.Array, total: int) -> tuple[jax.Array, jax.Array]:
 
 def _block(key: jax.Array, prob: Problem, eta: jax.Array, d_z: int, mask: jax.Array):
     k_z, k_x = jax.random.split(key)
-    z = jax.random.normal(k_z, (ROW_BLOCK, d_z)) * mask  # padded rows are zero: they add nothing
+    # padded rows are zero: they add nothing; each entry is read p_T + p_S times by the Kronecker rows
+    z = computed_once(jax.random.normal(k_z, (ROW_BLOCK, d_z)) * mask)
     x = _group_rows(k_x, prob, eta, ROW_BLOCK)
     return z, x
 
