@@ -29,6 +29,18 @@ def _reference_lstsq(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 COUNTS = [(2, 2), (3, 1), (4, 4), (5, 3), (7, 5), (9, 0), (12, 0)]
 
 
+def test_ranks_are_the_stable_order_and_keep_the_m_smallest():
+    """One sort and a scatter give the inverse of the stable sort's permutation (ties in pool order), and
+    the mask keeps exactly the ``m`` smallest: checked against numpy on scores with many ties."""
+    rng = np.random.default_rng(5)
+    scores = rng.integers(0, 7, 200).astype(float)  # about 29 copies of each value
+    expected = np.argsort(np.argsort(scores, kind="stable"), kind="stable")
+    np.testing.assert_array_equal(np.asarray(jax.jit(procedure.ranks)(scores)), expected)
+    for m in (0, 1, 57, 200):
+        mask = np.asarray(procedure.keep_smallest(scores, m))
+        np.testing.assert_array_equal(mask, (expected < m).astype(float))
+
+
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("m,m2", COUNTS)
 def test_stage_two_is_the_identity_for_least_squares(seed, m, m2):

@@ -29,10 +29,18 @@ from jax.scipy.linalg import cho_solve, solve_triangular
 from w2s_theory._linalg import min_norm_lstsq
 
 
-def keep_smallest(scores: jax.Array, m: int | jax.Array) -> jax.Array:
-    """The 0/1 mask of the ``m`` smallest ``scores`` (stable sort: ties keep pool order); ``m`` may be traced."""
-    ranks = jnp.argsort(jnp.argsort(scores, stable=True), stable=True)
-    return (ranks < m).astype(scores.dtype)
+def ranks(scores: jax.Array) -> jax.Array:
+    """The position of each score in the stable ascending order (0 for the smallest; ties keep pool order):
+    one sort and a scatter of its permutation (the inverse permutation, without a second sort)."""
+    order = jnp.argsort(scores, stable=True)
+    return jnp.zeros(order.shape, order.dtype).at[order].set(jnp.arange(order.size, dtype=order.dtype))
+
+
+def keep_smallest(scores: jax.Array, m: int | jax.Array, score_ranks: jax.Array | None = None) -> jax.Array:
+    """The 0/1 mask of the ``m`` smallest ``scores`` (stable sort: ties keep pool order); ``m`` may be
+    traced. ``score_ranks``: :func:`ranks` of ``scores``, if already computed."""
+    score_ranks = ranks(scores) if score_ranks is None else score_ranks
+    return (score_ranks < m).astype(scores.dtype)
 
 
 def leverage(X: jax.Array, X_new: jax.Array) -> jax.Array:
@@ -122,12 +130,18 @@ def masked_leverage(
 
 
 def stage_one(
-    Phi_s_pool: jax.Array, labels: jax.Array, scores: jax.Array, m: int | jax.Array, min_norm: bool = True
+    Phi_s_pool: jax.Array,
+    labels: jax.Array,
+    scores: jax.Array,
+    m: int | jax.Array,
+    min_norm: bool = True,
+    score_ranks: jax.Array | None = None,
 ) -> tuple[jax.Array, jax.Array]:
     r"""Stage I: the mask of :math:`A` (the ``m`` smallest ``scores``) and
     :math:`\hat\theta_I=\mathrm{LS}(\tilde\Phi_s[A],\tilde y_A)`. ``min_norm=False`` (static) promises
-    ``m >= d_s`` (:func:`masked_lstsq`)."""
-    A = keep_smallest(scores, m)
+    ``m >= d_s`` (:func:`masked_lstsq`). ``score_ranks``: :func:`ranks` of ``scores``, if already computed
+    (a trial ranks each score once for all its keep fractions)."""
+    A = keep_smallest(scores, m, score_ranks)
     return A, masked_lstsq(Phi_s_pool, labels, A, m, min_norm)
 
 
