@@ -469,3 +469,20 @@ def test_trial_keys_derived_in_the_program_are_the_split_keys():
     for trials in (1000, 10**6):
         split = jax.random.key_data(trial_keys(42, trials)[indices[indices < trials]])
         assert np.array_equal(jax.random.key_data(derived)[indices < trials], split)
+
+
+@pytest.mark.parametrize("shape", [(1000, 20), (37, 3), (5,), (7, 1), ()])
+def test_normal_draws_computed_once_are_the_same_bits(shape):
+    """``_random.normal`` multiplies the draws by an identity matrix so XLA:CPU stores them before a
+    broadcasting consumer reads them; the values must be ``jax.random.normal``'s, bit for bit, for every
+    shape (blocks of 8, 4 or 2 entries, the last axis, or nothing to do), inside a broadcast product too."""
+    from w2s_theory._random import normal
+
+    key = jax.random.key(3)
+    direct = jax.jit(lambda k: jax.random.normal(k, shape))(key)
+    once = jax.jit(lambda k: normal(k, shape))(key)
+    assert np.array_equal(np.asarray(direct), np.asarray(once))
+    h = jax.numpy.arange(1.0, 5.0)
+    kron = lambda z: (z[..., None] * h[(None,) * z.ndim]).reshape(*z.shape[:-1], -1) if z.ndim else z * h
+    fused = jax.jit(lambda k: kron(jax.random.normal(k, shape)))(key)
+    assert np.array_equal(np.asarray(fused), np.asarray(jax.jit(lambda k: kron(normal(k, shape)))(key)))
