@@ -27,7 +27,7 @@ import numpy as np
 from jax.scipy.linalg import solve_triangular
 
 from w2s_theory import _validate
-from w2s_theory._random import Seed
+from w2s_theory._random import Seed, normal
 from w2s_theory.family import Family, run_trials
 from w2s_theory.filtering.model import kept_count
 from w2s_theory.filtering.procedure import keep_smallest, leverage, masked_lstsq
@@ -62,7 +62,7 @@ def _rows(key: jax.Array, p: Problem, eta: jax.Array, d_z: int, rows: int):
     r"""``rows`` draws from the hard mixture: core :math:`z`, group label :math:`g\sim\mathrm{Bern}(\eta)`,
     teacher features :math:`z\otimes w`, student features :math:`z\otimes\psi`."""
     k_z, k_g, k_xi = jax.random.split(key, 3)
-    z = jax.random.normal(k_z, (rows, d_z))
+    z = normal(k_z, (rows, d_z))  # read p_T + p_S times by the Kronecker rows: computed once
     g = (jax.random.uniform(k_g, (rows,)) < eta).astype(z.dtype)
     xi = g[:, None] * p.mu_xi[None, :] + p.sigma_xi * jax.random.normal(k_xi, (rows, p.mu_xi.shape[0]))
     x = jnp.concatenate([jnp.ones((rows, 1)), xi], axis=1)
