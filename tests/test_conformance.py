@@ -471,11 +471,11 @@ def test_trial_keys_derived_in_the_program_are_the_split_keys():
         assert np.array_equal(jax.random.key_data(derived)[indices < trials], split)
 
 
-@pytest.mark.parametrize("shape", [(1000, 20), (37, 3), (5,), (7, 1), ()])
+@pytest.mark.parametrize("shape", [(1000, 20), (37, 3), (67_843,), (5,), (7, 1), ()])
 def test_normal_draws_computed_once_are_the_same_bits(shape):
     """``_random.normal`` multiplies the draws by an identity matrix so XLA:CPU stores them before a
     broadcasting consumer reads them; the values must be ``jax.random.normal``'s, bit for bit, for every
-    shape (blocks of 8, 4 or 2 entries, the last axis, or nothing to do), inside a broadcast product too."""
+    shape (rows of 8 entries and a remainder, or nothing to do), inside a broadcast product too."""
     from w2s_theory._random import normal
 
     key = jax.random.key(3)

@@ -62,8 +62,8 @@ def grid_key(seed: Seed, index: int) -> jax.Array:
     return jax.random.fold_in(as_key(seed), index)
 
 
-#: Rows of the identity product in :func:`computed_once` (the first of these that divides the size).
-_ONCE_BLOCKS = (8, 4, 2)
+#: Entries per identity product in :func:`computed_once`.
+_ONCE_BLOCK = 8
 
 
 def computed_once(x: jax.Array) -> jax.Array:
@@ -71,19 +71,23 @@ def computed_once(x: jax.Array) -> jax.Array:
 
     XLA:CPU fuses an elementwise producer into each consumer, and when the consumer reads an entry many
     times (a broadcast, as in the row-wise Kronecker products :math:`z\otimes h` of the group-imbalance
-    features) the producer is recomputed at every read. For normal draws the producer is the tail of the
-    inverse error function (two polynomials and a select): a :math:`1000\times20` by :math:`1000\times4`
-    product feature matrix recomputed it 80,000 times instead of 24,000, and building it took 2.2 ms of a
-    2.6 ms Gram (measured). ``optimization_barrier`` does not stop this (XLA:CPU removes barriers before
-    fusion); a matrix product does, since XLA:CPU never fuses a producer into a GEMM. So ``x`` is
-    multiplied, in blocks of :data:`_ONCE_BLOCKS` entries, by an identity matrix: exact, since each entry
-    is :math:`1\cdot x_k` plus exact zeros (only the sign of a zero can change), and it costs at most 8
-    multiply-adds per entry."""
-    size = x.size
-    block = next((b for b in _ONCE_BLOCKS if size % b == 0), x.shape[-1] if x.ndim else 1)
-    if block < 2:
+    features) or reads padding next to it (the triangular Bartlett factors), the producer is recomputed at
+    every read. For normal draws the producer is the tail of the inverse error function (two polynomials
+    and a select): a :math:`1000\times20` by :math:`1000\times4` product feature matrix recomputed it
+    80,000 times instead of 24,000, and building it took 2.2 ms of a 2.6 ms Gram (measured).
+    ``optimization_barrier`` does not stop this (XLA:CPU removes barriers before fusion); a matrix product
+    does, since XLA:CPU never fuses a producer into a GEMM. So the entries of ``x``, in rows of
+    :data:`_ONCE_BLOCK`, are multiplied by an identity matrix: exact, since each entry is
+    :math:`1\cdot x_k` plus exact zeros (only the sign of a zero can change); 8 multiply-adds per entry.
+    The last ``size % 8`` entries are left as they are."""
+    flat = x.reshape(-1)
+    head = flat.size - flat.size % _ONCE_BLOCK
+    if head == 0:
         return x
-    return (x.reshape(-1, block) @ jnp.eye(block, dtype=x.dtype)).reshape(x.shape)
+    once = (flat[:head].reshape(-1, _ONCE_BLOCK) @ jnp.eye(_ONCE_BLOCK, dtype=x.dtype)).reshape(-1)
+    if head < flat.size:
+        once = jnp.concatenate([once, flat[head:]])
+    return once.reshape(x.shape)
 
 
 def normal(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:

@@ -28,6 +28,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from w2s_theory._random import normal
+
 
 def strict_upper_count(rows: int, cols: int) -> int:
     """How many normals :func:`strict_upper` consumes for a ``rows x cols`` matrix."""
@@ -125,7 +127,7 @@ def bartlett_factors(
     dof = jnp.concatenate([d - jnp.arange(k, dtype=float) for d, k in zip(dofs, rows, strict=True)])
     diagonal = jnp.sqrt(chi_square(k_diag, dof))
     sizes = [strict_upper_count(k, dim) for k in rows] + list(noise)
-    normals = jax.random.normal(k_off, (sum(sizes),))
+    normals = normal(k_off, (sum(sizes),))  # computed once, not in each padded slice of strict_upper
     out, start, diag_start = [], 0, 0
     for j, size in enumerate(sizes):
         piece = normals[start : start + size]
