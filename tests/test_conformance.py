@@ -486,3 +486,20 @@ def test_normal_draws_computed_once_are_the_same_bits(shape):
     kron = lambda z: (z[..., None] * h[(None,) * z.ndim]).reshape(*z.shape[:-1], -1) if z.ndim else z * h
     fused = jax.jit(lambda k: kron(jax.random.normal(k, shape)))(key)
     assert np.array_equal(np.asarray(fused), np.asarray(jax.jit(lambda k: kron(normal(k, shape)))(key)))
+
+
+@pytest.mark.parametrize("trials", [1, 7, 59, 60, 61, 200, 4000, 10**6])
+@pytest.mark.parametrize("fit", [1, 7, 60, 256])
+def test_default_chunks_are_the_fewest_calls_filled_evenly(trials, fit):
+    """The default chunk never exceeds what fits in memory, needs no more calls than that size would, and
+    pads fewer than one trial per call (200 trials fitting 60 at a time: 4 calls of 50)."""
+    from w2s_theory.family import CHUNK_MEMORY_BYTES, MAX_CHUNK, chunk_size_for
+
+    limit = min(fit, MAX_CHUNK, trials)
+    chunk = chunk_size_for(CHUNK_MEMORY_BYTES // fit, trials)
+    calls = -(-trials // chunk)
+    assert 1 <= chunk <= limit
+    assert calls == -(-trials // limit)
+    assert calls * chunk - trials < calls
+    if (trials, fit) == (200, 60):
+        assert (calls, chunk) == (4, 50)

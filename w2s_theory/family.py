@@ -94,11 +94,13 @@ def trace_count(family: Family) -> int:
 
 
 def chunk_size_for(trial_bytes: int, trials: int) -> int:
-    """The chunk-size policy: as many trials per compiled call as fit in :data:`CHUNK_MEMORY_BYTES`
-    (a vectorised chunk holds every trial's working memory at once), at most :data:`MAX_CHUNK`, at least 1,
-    and never more than ``trials``. The results never depend on it (keys are per trial)."""
-    fit = CHUNK_MEMORY_BYTES // max(int(trial_bytes), 1)
-    return int(max(1, min(fit, MAX_CHUNK, trials)))
+    """The chunk-size policy: the fewest compiled calls that each hold at most as many trials as fit in
+    :data:`CHUNK_MEMORY_BYTES` (a vectorised chunk holds every trial's working memory at once) and at most
+    :data:`MAX_CHUNK`, filled evenly so the last call pads little (200 trials that fit 60 at a time run as
+    4 calls of 50, not 4 of 60 with 40 trials wasted); at least 1, never more than ``trials``. The results
+    never depend on it (keys are per trial)."""
+    fit = int(max(1, min(CHUNK_MEMORY_BYTES // max(int(trial_bytes), 1), MAX_CHUNK, trials)))
+    return -(-trials // -(-trials // fit))
 
 
 #: XLA options of every trial program; compiling is most of a short run's time.
