@@ -409,3 +409,60 @@ def test_cli_processes_split_the_cpu_into_devices_unless_the_user_chose(env, exp
         [sys.executable, "-c", _DEVICES_SCRIPT], env=clean | env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split()[-1] == expected
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Live (not zombie) processes whose parent is ``pid``, with their state letters, from ``/proc``."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out[int(entry.name)] = fields[0]
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+@pytest.mark.timeout(180)
+def test_reproduce_workers_end_when_the_cli_is_terminated(tmp_path):
+    """``reproduce all --jobs 2`` computes figures in worker processes; SIGTERM to the CLI process (which
+    ends it without cleanup) must end them too, not leave them computing for minutes."""
+    cmd = [sys.executable, "-m", "w2s_theory.cli", "reproduce", "all", "--fast", "--no-cache"]
+    cli = subprocess.Popen(
+        [*cmd, "--jobs", "2", "--devices", "1", "--out", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    workers: dict[int, str] = {}
+    while len(workers) < 2 and time.monotonic() < deadline and cli.poll() is None:
+        workers = {
+            pid: s
+            for pid, s in _children(cli.pid).items()
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        }
+        time.sleep(0.2)
+    assert len(workers) == 2, "the CLI did not start its two figure workers"
+    try:
+        time.sleep(2)  # the workers are past their initializer and computing
+        cli.send_signal(signal.SIGTERM)
+        cli.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in workers if _alive(pid)], "figure workers outlived the terminated CLI"
+    finally:  # never leave a worker running into the rest of the suite
+        for pid in [cli.pid, *workers]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

@@ -6,8 +6,11 @@ The user-facing help texts are the strings below, written for a terminal (no mar
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -71,6 +74,20 @@ def _reproduce_one(name: str, out: Path, fast: bool, cache: Path | None, progres
     return f"wrote {path} ({time.perf_counter() - start:.1f} s)"
 
 
+#: ``prctl`` option: the signal the kernel sends this process when its parent ends (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent(parent: int) -> None:
+    """Initializer of a figure worker: on Linux, ask the kernel to send it SIGTERM when the CLI process
+    ends, however it ends (SIGTERM and SIGKILL included), so a stopped ``reproduce all`` leaves no worker
+    computing on. If the CLI process has already ended, exit at once."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -118,7 +135,10 @@ def reproduce_cmd(
             typer.echo(_reproduce_one(n, out, fast, store, True, devices))
         return
     # spawn, not fork: a forked JAX process can deadlock
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        jobs, mp_context=spawn, initializer=_end_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = {pool.submit(_reproduce_one, n, out, fast, store, False, devices): n for n in names}
         for future in as_completed(futures):
             typer.echo(future.result())
