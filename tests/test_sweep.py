@@ -411,26 +411,34 @@ def test_cli_processes_split_the_cpu_into_devices_unless_the_user_chose(env, exp
     assert out.stdout.split()[-1] == expected
 
 
-def _children(pid: int) -> dict[int, str]:
-    """Live (not zombie) processes whose parent is ``pid``, with their state letters, from ``/proc``."""
-    out = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                out[int(entry.name)] = fields[0]
-    return out
+def _state_and_parent(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and parent PID from ``/proc/PID/stat``; ``None`` once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
 
 
 def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    """Running or sleeping: neither gone nor a zombie."""
+    stat = _state_and_parent(pid)
+    return stat is not None and stat[0] != "Z"
+
+
+def _figure_workers(cli: int) -> list[int]:
+    """Live ``multiprocessing`` spawn workers whose parent is the CLI process ``cli``."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        stat = _state_and_parent(int(entry.name)) if entry.name.isdigit() else None
+        if stat is None or stat[1] != cli or stat[0] == "Z":
+            continue
+        try:
+            if b"spawn_main" in (entry / "cmdline").read_bytes():
+                workers.append(int(entry.name))
+        except OSError:
+            continue
+    return workers
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
@@ -445,13 +453,9 @@ def test_reproduce_workers_end_when_the_cli_is_terminated(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    workers: dict[int, str] = {}
+    workers: list[int] = []
     while len(workers) < 2 and time.monotonic() < deadline and cli.poll() is None:
-        workers = {
-            pid: s
-            for pid, s in _children(cli.pid).items()
-            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        }
+        workers = _figure_workers(cli.pid)
         time.sleep(0.2)
     assert len(workers) == 2, "the CLI did not start its two figure workers"
     try:
