@@ -81,10 +81,10 @@ def computed_once(x: jax.Array) -> jax.Array:
     :math:`1\cdot x_k` plus exact zeros (only the sign of a zero can change); 8 multiply-adds per entry.
     The last ``size % 8`` entries are left as they are. Other backends fuse by other rules (and may
     round a product's inputs at default precision), so there ``x`` is returned untouched."""
-    flat = x.reshape(-1)
-    head = flat.size - flat.size % _ONCE_BLOCK
+    head = x.size - x.size % _ONCE_BLOCK
     if head == 0 or jax.default_backend() != "cpu":
         return x
+    flat = x.reshape(-1)
     eye = jnp.eye(_ONCE_BLOCK, dtype=x.dtype)
     once = jnp.matmul(flat[:head].reshape(-1, _ONCE_BLOCK), eye, precision=jax.lax.Precision.HIGHEST)
     once = once.reshape(-1)
