@@ -167,14 +167,16 @@ print(best / trials)
 """
 
 
+def _script_seconds(script: str, *argv: str) -> float:
+    """Run ``script`` in a fresh Python process with ``argv``; the last number it prints (seconds)."""
+    out = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, check=True)
+    return float(out.stdout.split()[-1])
+
+
 def wishart_on_devices_seconds_per_trial(kwargs: dict, n: int, N: int, trials: int, devices: int) -> float:
     """The Wishart engine with the CPU split into ``devices`` devices (``jax_num_cpu_devices``, a fresh
     process): each device runs its share of a chunk's trials, with the same bits as one device."""
-    out = subprocess.run(
-        [sys.executable, "-c", ON_DEVICES, str(devices), json.dumps([kwargs, n, N, trials])],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return float(out.stdout.split()[-1])
+    return _script_seconds(ON_DEVICES, str(devices), json.dumps([kwargs, n, N, trials]))
 
 
 TORCH_LOOP = """
@@ -224,10 +226,7 @@ def torch_seconds_per_trial(model: SubspaceModel, n: int, N: int, columns: int, 
         np.flatnonzero(model.V_s[:columns].any(axis=1)).tolist(),
         float(np.sqrt(model.sigma2)), n, N, trials,
     ]  # fmt: skip
-    out = subprocess.run(
-        [sys.executable, "-c", TORCH_LOOP, json.dumps(args)], capture_output=True, text=True, check=True
-    )
-    return float(out.stdout.split()[-1])
+    return _script_seconds(TORCH_LOOP, json.dumps(args))
 
 
 # --------------------------------------------------------------------------------------------- spurious
