@@ -244,7 +244,10 @@ CASES: dict[str, Case] = {
     "remedy": Case(
         REMEDY,
         _remedy_run,
-        (lambda **kw: _remedy_run(eta_l=0.3, eta_u=0.2, q=0.4, **kw),),
+        (
+            lambda **kw: _remedy_run(eta_l=0.3, eta_u=0.2, q=0.4, **kw),
+            lambda **kw: _remedy_run(init="scratch", pseudolabels="student", **kw),  # traced flags
+        ),
         chunk_sizes=(4,),
     ),
     "rounds": Case(

@@ -50,14 +50,13 @@ TEST_DRAWS = 2048
 
 @dataclass(frozen=True)
 class Pipeline:
-    """The static part of a run: sizes and choices that fix array shapes and the compiled program."""
+    """The static part of a run: sizes and choices that fix array shapes and the compiled program (the
+    start and the pseudolabels of the GCE fit are traced flags instead, see :class:`Traced`)."""
 
     n: int
     N: int
     k: int
     head: str = "squares"
-    init: str = "w2s"
-    pseudolabels: str = "teacher"
     steps: int = STEPS
     test_draws: int = TEST_DRAWS
 
@@ -85,16 +84,22 @@ def enhanced_w2s(
     unl: GroupSample,
     q: float | jax.Array,
     l2: float | jax.Array = L2,
+    from_scratch: bool | jax.Array = False,
+    student_labels: bool | jax.Array = False,
 ) -> dict[str, jax.Array]:
     r"""Steps 1-5 on given data; returns the heads ``theta_teacher``, ``theta_w2s``, ``theta_enhanced``,
     ``theta_subset_ls`` and the ``kept`` indices. Reads ``lab.z, lab.xi, lab.y, unl.z, unl.xi`` only:
-    never a group label, and never the true labels of the unlabelled points."""
+    never a group label, and never the true labels of the unlabelled points.
+
+    The GCE fit starts from zero when ``from_scratch`` (``init="scratch"``), from the W2S student
+    otherwise, and fits the W2S student's own labels when ``student_labels`` (``pseudolabels="student"``),
+    the teacher's otherwise; both may be traced (one program for every start and pseudolabel choice)."""
     theta_T, scores_T, theta_S, Psi_u = _teacher_and_student(task, pipe, lab, unl, l2)
     scores_S = Psi_u @ theta_S
     kept = most_confident(scores_S, pipe.k)
     pseudo = jnp.where(scores_T >= 0, 1.0, -1.0)
-    targets = pseudo if pipe.pseudolabels == "teacher" else jnp.where(scores_S >= 0, 1.0, -1.0)
-    theta0 = theta_S if pipe.init == "w2s" else jnp.zeros_like(theta_S)
+    targets = jnp.where(student_labels, jnp.where(scores_S >= 0, 1.0, -1.0), pseudo)
+    theta0 = jnp.where(from_scratch, 0.0, theta_S)
     theta_E = fit_gce(Psi_u[kept], targets[kept], q, theta0=theta0, l2=l2, steps=pipe.steps)
     theta_sub = fit_least_squares(Psi_u[kept], scores_T[kept])
     return {
@@ -107,12 +112,14 @@ def enhanced_w2s(
     }
 
 
-def _trial(task: ClassificationTask, pipe: Pipeline, key, eta_l, eta_u, q, l2) -> dict[str, jax.Array]:
+def _trial(
+    task: ClassificationTask, pipe: Pipeline, key, eta_l, eta_u, q, l2, from_scratch, student_labels
+) -> dict[str, jax.Array]:
     model = task.model
     k_lab, k_unl, k_test = jax.random.split(key, 3)
     lab = sample(k_lab, task, pipe.n, eta_l)
     unl = sample(k_unl, task, pipe.N, eta_u)
-    fit = enhanced_w2s(task, pipe, lab, unl, q, l2)
+    fit = enhanced_w2s(task, pipe, lab, unl, q, l2, from_scratch, student_labels)
     noise = jax.random.normal(k_test, (2, pipe.test_draws, model.p)) * jnp.sqrt(model.sigma_xi2)
     xi_test = (noise[0], noise[1] + jnp.asarray(model.mu_xi)[None, :])
     least_squares = {"subset_ls"} | ({"teacher", "w2s"} if pipe.head == "squares" else set())
@@ -134,12 +141,15 @@ def _trial(task: ClassificationTask, pipe: Pipeline, key, eta_l, eta_u, q, l2) -
 
 
 class Traced(NamedTuple):
-    """The traced arguments of a trial: fractions, GCE exponent and ridge (a sweep never recompiles)."""
+    """The traced arguments of a trial: fractions, GCE exponent, ridge, and the two flags of the GCE fit
+    (start from zero; fit the student's own labels), so a sweep over them never recompiles."""
 
     eta_l: jax.Array
     eta_u: jax.Array
     q: jax.Array
     l2: jax.Array
+    from_scratch: jax.Array
+    student_labels: jax.Array
 
 
 def trial(
@@ -195,8 +205,8 @@ def simulate_enhanced(
     :math:`\mathcal D(\eta_t)`), ``{who}_worst`` (worst group) for ``who`` in :data:`LEARNERS`;
     ``{who}_er0/er1/er`` (regression excess risk) for the least-squares heads; ``eta_u_eff`` (minority
     fraction of the kept subset), ``eta_u_sample``, ``pseudo_acc_all`` / ``pseudo_acc_kept`` (accuracy of
-    the teacher's pseudolabels on all / kept unlabelled points). ``eta_l, eta_u, q, l2`` are traced (no
-    recompilation across a sweep); ``n, N, p, head, init, pseudolabels, steps, test_draws`` fix the program. Same
+    the teacher's pseudolabels on all / kept unlabelled points). ``eta_l, eta_u, q, l2, init, pseudolabels`` are
+    traced (no recompilation across a sweep); ``n, N, p, head, steps, test_draws`` fix the program. Same
     ``seed`` gives the same numbers, for any ``chunk_size``.
     """
     n = _validate.positive_int("n", n, minimum=2)
@@ -211,12 +221,16 @@ def simulate_enhanced(
         N=N,
         k=keep_count(p, N),
         head=_validate.choice("head", head, HEADS),
-        init=_validate.choice("init", init, INITS),
-        pseudolabels=_validate.choice("pseudolabels", pseudolabels, PSEUDOLABELS),
         steps=_validate.positive_int("steps", steps),
         test_draws=_validate.positive_int("test_draws", test_draws),
     )
-    traced = Traced(*(jnp.asarray(v, dtype=jnp.float64) for v in (eta_l, eta_u, q, l2)))
+    from_scratch = _validate.choice("init", init, INITS) == "scratch"
+    student_labels = _validate.choice("pseudolabels", pseudolabels, PSEUDOLABELS) == "student"
+    traced = Traced(
+        *(jnp.asarray(v, dtype=jnp.float64) for v in (eta_l, eta_u, q, l2)),
+        jnp.asarray(from_scratch),
+        jnp.asarray(student_labels),
+    )
     out = run_trials(
         FAMILY, traced, (task, pipe), trials=trials, seed=seed, chunk_size=chunk_size, context=f"n={n}, N={N}"
     )
