@@ -19,7 +19,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 import jax
 import numpy as np
@@ -489,6 +489,54 @@ def test_normal_draws_computed_once_are_the_same_bits(shape):
     kron = lambda z: (z[..., None] * h[(None,) * z.ndim]).reshape(*z.shape[:-1], -1) if z.ndim else z * h
     fused = jax.jit(lambda k: kron(jax.random.normal(k, shape)))(key)
     assert np.array_equal(np.asarray(fused), np.asarray(jax.jit(lambda k: kron(normal(k, shape)))(key)))
+
+
+_DRAWS = {
+    "split": lambda k: jax.random.key_data(jax.random.split(k, (2, 3))),
+    "fold_in": lambda k: jax.random.key_data(jax.random.fold_in(k, 123_456)),
+    "normal": lambda k: jax.random.normal(k, (7, 3)),
+    "normal scalar": lambda k: jax.random.normal(k, ()),
+    "uniform odd size": lambda k: jax.random.uniform(k, (1001,)),
+    "bits 8": lambda k: jax.random.bits(k, (5,), dtype=np.uint8),
+    "bits 16": lambda k: jax.random.bits(k, (5,), dtype=np.uint16),
+    "bits 64": lambda k: jax.random.bits(k, (4, 2), dtype=np.uint64),
+    "gamma": lambda k: jax.random.gamma(k, 2.5, (50,)),
+    "bernoulli": lambda k: jax.random.bernoulli(k, 0.3, (9,)),
+    "permutation": lambda k: jax.random.permutation(k, 20),
+}
+
+
+@pytest.mark.parametrize("draw", list(_DRAWS))
+def test_unrolled_threefry_draws_the_same_bits(draw):
+    """``_random.unrolled`` swaps JAX's CPU Threefry loop for straight-line code; every kind of draw must
+    give ``jax.random``'s bits: eagerly, compiled, and for per-trial keys under ``lax.map`` and ``vmap``."""
+    from w2s_theory._random import unrolled
+
+    f = _DRAWS[draw]
+    keys = jax.random.split(jax.random.key(2**40 + 3), 3)
+    direct = jax.vmap(f)(keys)
+    assert jax.random.key_impl(unrolled(keys[0])) != jax.random.key_impl(keys[0])
+    assert np.array_equal(direct[0], f(unrolled(keys[0])))
+    assert np.array_equal(direct[0], jax.jit(lambda k: f(unrolled(k)))(keys[0]))
+    assert np.array_equal(direct, jax.jit(lambda k: jax.lax.map(lambda x: f(unrolled(x)), k))(keys))
+    assert np.array_equal(direct, jax.jit(jax.vmap(lambda k: f(unrolled(k))))(keys))
+
+
+def test_families_with_the_unrolled_hash_give_the_rolled_hash_numbers(monkeypatch):
+    """A family that draws through the unrolled hash (``unrolled_rng``) gives, bit for bit, the numbers
+    of JAX's own Threefry: each such family's conformance run, recompiled with the key left alone."""
+    import w2s_theory.family as driver
+
+    names = [name for name, c in CASES.items() if c.family.unrolled_rng]
+    assert {"multiteacher", "rgr", "gcm", "blend"} <= {CASES[n].family.name for n in names}
+    fast = {name: CASES[name].run(trials=CASES[name].trials, seed=5) for name in names}
+    # a fresh program cache for the rolled programs; the original cache comes back untouched afterwards
+    monkeypatch.setattr(driver, "_compiled", lru_cache(maxsize=None)(driver._compiled.__wrapped__))
+    monkeypatch.setattr(driver, "unrolled", lambda key: key)
+    for name in names:
+        rolled = CASES[name].run(trials=CASES[name].trials, seed=5)
+        for key in fast[name]:
+            np.testing.assert_array_equal(fast[name][key], rolled[key], err_msg=f"{name} {key}")
 
 
 @pytest.mark.parametrize("trials", [1, 7, 59, 60, 61, 200, 4000, 10**6])

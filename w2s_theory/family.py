@@ -15,6 +15,9 @@ small record of pure pieces, and shared code does the rest:
   of named invariants, see :func:`w2s_theory.closed_forms.evaluate`).
 * ``trial_bytes(static) -> int``: an upper estimate of one trial's working memory, which sets the chunk
   size (:func:`chunk_size_for`).
+* ``unrolled_rng``: the trial draws through the straight-line Threefry hash
+  (:func:`w2s_theory._random.unrolled`): the same numbers, faster for families whose trials make many
+  small draws, at a larger program (slower to compile).
 
 The model itself is plain immutable data (a frozen dataclass) that the family's ``simulate`` turns into
 ``(traced, static)``; :func:`run_trials` is the only loop over trials in the package. It owns the float64
@@ -36,7 +39,7 @@ import numpy as np
 
 from w2s_theory import _validate
 from w2s_theory._config import require_x64
-from w2s_theory._random import MAX_TRIALS, Seed, as_key
+from w2s_theory._random import MAX_TRIALS, Seed, as_key, unrolled
 from w2s_theory._trials import run_in_chunks, shard_over_trials
 
 TrialFn = Callable[[jax.Array, Any, Any], Mapping[str, jax.Array]]
@@ -80,6 +83,7 @@ class Family:
     trial_bytes: Callable[[Any], int]
     roles: Roles | None = None
     closed_forms: ClosedFormTable = field(default_factory=dict)
+    unrolled_rng: bool = False
 
 
 _TRACES: Counter[Family] = Counter()
@@ -145,7 +149,7 @@ def _compiled(
 ) -> Callable[[jax.Array, jax.Array, Any], Mapping[str, jax.Array]]:
     def counted_trial(key: jax.Array, traced: Any) -> Mapping[str, jax.Array]:
         _TRACES[family] += 1  # runs once per tracing, never per trial
-        return family.trial(key, traced, static)
+        return family.trial(unrolled(key) if family.unrolled_rng else key, traced, static)
 
     return jax.jit(partial(shard_over_trials, counted_trial), compiler_options=compiler_options())
 
