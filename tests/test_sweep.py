@@ -68,6 +68,25 @@ def test_point_results_depend_only_on_seed_and_own_params(tmp_path):
     assert [r["x"] for r in again[:3]] == [r["x"] for r in full]
 
 
+@pytest.mark.parametrize("store", [None, "dir"])
+def test_a_point_listed_twice_is_computed_once(tmp_path, store):
+    """Equal parameters (in any key order) mean equal numbers, so the runner evaluates them once and
+    returns an independent copy for each listing."""
+    calls = []
+
+    def evaluate(params, key):
+        calls.append(params["a"])
+        return {"x": np.atleast_1d(np.asarray(jax_uniform(key)))}
+
+    pts = [{"a": 1, "b": 0}, {"a": 2, "b": 0}, {"b": 0, "a": 1}]
+    out = run_sweep(pts, evaluate, seed=3, store=store and tmp_path, progress=False)
+    assert calls == [1, 2]
+    np.testing.assert_array_equal(out[0]["x"], out[2]["x"])
+    assert out[0]["x"] is not out[2]["x"]
+    single = run_sweep(pts[2:], evaluate, seed=3, store=None, progress=False)
+    np.testing.assert_array_equal(single[0]["x"], out[2]["x"])
+
+
 def jax_uniform(key):
     import jax
 

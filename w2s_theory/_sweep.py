@@ -327,7 +327,8 @@ def run_sweep(
 
     With ``store`` set, the store is locked for the whole run (:func:`lock_directory`), each finished
     point is written atomically before the next starts, and points already stored with identical
-    parameters and seed are loaded instead of recomputed (resume).
+    parameters and seed are loaded instead of recomputed (resume). A point listed twice is computed once
+    (its numbers depend on its parameters and the seed only, :func:`point_key`).
 
     Parameters
     ----------
@@ -372,12 +373,17 @@ def _run(
         if results[i] is None:
             todo.append(i)
     bar = tqdm(total=len(points), initial=len(points) - len(todo), desc=desc, disable=not progress, unit="pt")
+    computed: dict[str, dict[str, np.ndarray]] = {}  # a point listed twice is computed once
     try:
         for i in todo:
-            out = {k: np.asarray(v) for k, v in evaluate(points[i], point_key(seed, points[i])).items()}
-            if store is not None:
-                _save_atomic(store / f"{_digest(points[i], seed)}.npz", points[i], out)
-            results[i] = out
+            digest = _digest(points[i], seed)
+            if digest in computed:
+                results[i] = {k: v.copy() for k, v in computed[digest].items()}
+            else:
+                out = {k: np.asarray(v) for k, v in evaluate(points[i], point_key(seed, points[i])).items()}
+                if store is not None:
+                    _save_atomic(store / f"{digest}.npz", points[i], out)
+                results[i] = computed[digest] = out
             bar.update(1)
     finally:
         bar.close()

@@ -181,17 +181,13 @@ def remedy_ablations(mode: Mode) -> FigureOutput:
         eta_l, eta_u = scenario_fractions(sc, eta_o)
         row = scenario_title(sc, eta_o)
         base = dict(eta_l=eta_l, eta_u=eta_u)
-        by_p = run_points(
-            s, [base | dict(p=p) for p in ps], seed=0, store=mode.cache_dir, progress=mode.progress
-        )
-        # fast mode: one compiled program for both figures (p = 0.5, teacher pseudolabels only)
-        self_p = None
-        if not mode.fast:
-            points = [base | dict(p=p, pseudolabels="student") for p in ps]
-            self_p = run_points(s, points, seed=0, store=mode.cache_dir, progress=mode.progress)
-        by_q = run_points(
-            s, [base | dict(q=q) for q in qs], seed=0, store=mode.cache_dir, progress=mode.progress
-        )
+        # one sweep per scenario, so the point shared by the p and q series (p = 0.5, q = 0.7) runs once;
+        # fast mode: teacher pseudolabels only
+        student = [] if mode.fast else [base | dict(p=p, pseudolabels="student") for p in ps]
+        points = [base | dict(p=p) for p in ps] + student + [base | dict(q=q) for q in qs]
+        results = run_points(s, points, seed=0, store=mode.cache_dir, progress=mode.progress, desc=sc)
+        by_p, by_q = results[: len(ps)], results[len(ps) + len(student) :]
+        self_p = results[len(ps) : len(ps) + len(student)] or None
         panel: dict = {"p": np.array(ps), "q": np.array(qs), "eta_l": eta_l, "eta_u": eta_u}
         ax = axes[i, 0]
         w2s = mean_se(np.concatenate([r["w2s_acc"] for r in by_p[:1]]))
