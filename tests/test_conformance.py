@@ -530,7 +530,7 @@ def test_families_with_the_unrolled_hash_give_the_rolled_hash_numbers(monkeypatc
     for name, c in CASES.items():
         if c.family.unrolled_rng:
             first.setdefault(c.family.name, name)
-    assert {"multiteacher", "rgr", "gcm", "blend"} <= first.keys()
+    assert "multiteacher" in first
     names = list(first.values())
     fast = {name: CASES[name].run(trials=CASES[name].trials, seed=5) for name in names}
     # a fresh program cache for the rolled programs; the original cache comes back untouched afterwards

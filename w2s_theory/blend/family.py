@@ -13,5 +13,4 @@ FAMILY = Family(
     trial_bytes=trial_bytes,
     roles=Roles(teacher="weak", student="blend", baseline="strong", ceiling=None),
     closed_forms=CLOSED_FORMS,
-    unrolled_rng=True,  # many small draws per trial: measured faster figures, same numbers
 )
