@@ -512,6 +512,7 @@ def test_unrolled_threefry_draws_the_same_bits():
 
     keys = jax.random.split(jax.random.key(2**40 + 3), 3)
     assert jax.random.key_impl(unrolled(keys[0])) != jax.random.key_impl(keys[0])
+    assert jax.random.key_impl(unrolled(jax.random.key(0, impl="rbg"))) == "rbg"  # other PRNGs: untouched
     every = lambda k: {name: f(k) for name, f in _DRAWS.items()}
     direct = jax.jit(jax.vmap(every))(keys)
     mapped = jax.jit(lambda k: jax.lax.map(lambda x: every(unrolled(x)), k))(keys)
