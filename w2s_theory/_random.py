@@ -129,9 +129,9 @@ def _threefry_hash(k1: jax.Array, k2: jax.Array, x1: jax.Array, x2: jax.Array) -
 
 def _counters(shape: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:
     """The row-major index of each entry of ``shape`` as (high, low) 32-bit words, the counters of
-    partitionable Threefry. Sizes are below :data:`MAX_TRIALS` here, so the high words are zero."""
+    partitionable Threefry. One call draws fewer than ``2**32`` numbers, so the high words are zero."""
     size = int(np.prod(shape, dtype=np.int64))
-    if size >= MAX_TRIALS:
+    if size >= 2**32:
         raise ValueError(f"unrolled Threefry draws fewer than 2**32 numbers per call, got shape {shape}")
     low = jax.lax.iota(np.uint32, size).reshape(shape)
     return jnp.zeros(shape, np.uint32), low
