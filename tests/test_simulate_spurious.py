@@ -177,6 +177,51 @@ def test_noise_average_matches_explicit_label_noise():
     assert_mc_close(er_S, exact_S, label="noise average, student (identity)")
 
 
+@pytest.mark.parametrize("group_model", ["soft", "hard"])
+def test_grams_equal_the_products_of_the_kronecker_rows(group_model):
+    """The symmetric Grams, accumulated as their block upper triangle in feature-major order, and every
+    curve term equal the plain products of the core-major rows kron(z, w) (numpy, same draws)."""
+    m = SpuriousModel.canonical(5, c=0.3, m=2.0, m4=1.0, group_model=group_model)
+    n, N, etas = 700, 600, np.array([0.0, 0.3, 1.0])
+    prob = sim.Problem.from_model(m, 0.2, etas)
+    key = trial_keys(3, 1)[0]
+
+    def rows(total, eta):
+        keys, mask = sim._block_keys(key, total)
+        blocks = [sim._block(keys[i], prob, eta, m.d_z, mask[i]) for i in range(keys.shape[0])]
+        Z, X = (np.concatenate(part)[:total] for part in zip(*blocks, strict=True))
+        return Z, X, keys
+
+    Z, X, _ = rows(n, prob.eta_l)
+    Phi = np.asarray(sim._kron_rows(Z, X @ m.P_T.T))
+    close = lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12 * np.abs(b).max())
+    close(sim.teacher_gram(key, prob, m.d_z, n), Phi.T @ Phi)
+    Z0, X0, keys = rows(N, np.zeros(()))  # the rows x_0 of the curve's expansion
+    Phi0 = np.asarray(sim._kron_rows(Z0, X0 @ m.P_T.T))
+    Psi0 = np.asarray(sim._kron_rows(Z0, X0 @ m.P_S.T))
+    terms = sim.student_gram_terms(key, prob, m.d_z, N)
+    close(terms[0], Psi0.T @ Psi0)
+    close(terms[1], Psi0.T @ Phi0)
+    if group_model == "soft":
+        close(terms[2], Psi0.T @ Z0)
+        close(terms[3], Phi0.T @ Z0)
+        close(terms[4], Z0.T @ Z0)
+    else:
+        u = np.concatenate([np.asarray(sim._block_uniforms(k)) for k in keys])[:N, 0]
+        for e, eta in enumerate(etas):
+            S = (u < eta).astype(float)[:, None]
+            close(terms[2][e], Psi0.T @ (S * Z0))
+            close(terms[3][e], Phi0.T @ (S * Z0))
+            close(terms[4][e], Z0.T @ (S * Z0))
+    one = sim.Problem.from_model(m, 0.2, 0.4)
+    Zu, Xu, _ = rows(N, one.eta_u)
+    Phi_u = np.asarray(sim._kron_rows(Zu, Xu @ m.P_T.T))
+    Psi_u = np.asarray(sim._kron_rows(Zu, Xu @ m.P_S.T))
+    G_SS, G_ST = sim.student_grams(key, one, m.d_z, N)
+    close(G_SS, Psi_u.T @ Psi_u)
+    close(G_ST, Psi_u.T @ Phi_u)
+
+
 def test_teacher_shared_across_eta_u_with_one_seed():
     m = SpuriousModel.canonical(8, c=0.3, m=2.0)
     a = m.simulate(200, 150, 0.1, 0.0, 0.5, trials=2, seed=4)

@@ -20,6 +20,10 @@ diagonal block of core coordinate :math:`k`). A trial therefore returns the two 
 
 Memory: Gram matrices are accumulated over blocks of :data:`ROW_BLOCK` rows (each row block is formed from
 :math:`z` and :math:`w` by a broadcast product), so no :math:`n\times d_T` matrix is ever held. The
+symmetric Grams :math:`\Phi^\top\Phi` and :math:`\tilde\Psi^\top\tilde\Psi` are accumulated as their block
+upper triangle: with the columns in feature-major order, block :math:`(a,b)` is
+:math:`Z^\top\operatorname{diag}(w_aw_b)Z`, and :math:`p(p+1)/2` of the :math:`p^2` blocks determine the rest
+(:math:`10/16` of the teacher's products at :math:`p_T=4`, :math:`6/9` of the student's at :math:`p_S=3`). The
 inverse is through a Cholesky factor :math:`L` of :math:`\Phi^\top\Phi`:
 :math:`\bar C` from :math:`L^{-1}`, :math:`\bar D` from :math:`AL^{-\top}`. The derivation of the noise average is in ``docs/theory/spurious.md``.
 
@@ -127,6 +131,44 @@ def _kron_rows(z: jax.Array, f: jax.Array) -> jax.Array:
     return (z[:, :, None] * f[:, None, :]).reshape(z.shape[0], -1)
 
 
+def _feature_rows(z: jax.Array, f: jax.Array) -> jax.Array:
+    """Rows ``kron(f_i, z_i)``: the columns of :func:`_kron_rows` in feature-major order, so the ``d_z``
+    columns of each feature ``a`` are one block :math:`F_a`."""
+    return (f[:, :, None] * z[:, None, :]).reshape(z.shape[0], -1)
+
+
+def _upper_blocks(F: jax.Array, d_z: int) -> tuple[jax.Array, ...]:
+    r"""The block upper triangle of the symmetric :math:`F^\top F` for feature-major rows ``F``
+    (:func:`_feature_rows`): block row ``a`` is :math:`F_a^\top[F_a,\dots,F_{p-1}]`, the
+    :math:`p(p+1)/2` blocks of :math:`d_z\times d_z` instead of :math:`p^2`."""
+    p = F.shape[1] // d_z
+    return tuple(_gram(F[:, a * d_z : (a + 1) * d_z], F[:, a * d_z :]) for a in range(p))
+
+
+def _upper_zeros(p: int, d_z: int) -> tuple[jax.Array, ...]:
+    """Zero blocks shaped like :func:`_upper_blocks`' of ``p`` features."""
+    return tuple(jnp.zeros((d_z, (p - a) * d_z)) for a in range(p))
+
+
+def _symmetric(upper: tuple[jax.Array, ...], d_z: int) -> jax.Array:
+    """The symmetric matrix whose block upper triangle is ``upper`` (:func:`_upper_blocks`), in the
+    core-major order of :func:`_kron_rows`."""
+    p = len(upper)
+    block = lambda a, b: upper[a][:, (b - a) * d_z : (b - a + 1) * d_z] if a <= b else block(b, a).T
+    full = jnp.concatenate([jnp.concatenate([block(a, b) for b in range(p)], axis=1) for a in range(p)])
+    return _core_major(full, d_z)
+
+
+def _core_major(G: jax.Array, d_z: int, columns: bool = True) -> jax.Array:
+    """A product over feature-major rows (:func:`_feature_rows`) with its rows, and if ``columns`` its
+    columns, in the core-major order of :func:`_kron_rows`."""
+    p = G.shape[0] // d_z
+    if not columns:
+        return G.reshape(p, d_z, -1).transpose(1, 0, 2).reshape(p * d_z, -1)
+    q = G.shape[1] // d_z
+    return G.reshape(p, d_z, q, d_z).transpose(1, 0, 3, 2).reshape(d_z * p, d_z * q)
+
+
 def _block_keys(key: jax.Array, total: int) -> tuple[jax.Array, jax.Array]:
     blocks = -(-total // ROW_BLOCK)
     keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(blocks))
@@ -150,15 +192,14 @@ def _block_uniforms(key: jax.Array) -> jax.Array:
 def teacher_gram(key: jax.Array, prob: Problem, d_z: int, n: int) -> jax.Array:
     r""":math:`\Phi^\top\Phi` over ``n`` labelled rows from :math:`\mathcal D(\eta_\ell)`."""
     keys, mask = _block_keys(key, n)
-    d_T = d_z * prob.P_T.shape[0]
 
     def step(G, km):
         z, x = _block(km[0], prob, prob.eta_l, d_z, km[1])
-        Phi = _kron_rows(z, x @ prob.P_T.T)
-        return G + _gram(Phi, Phi), None
+        Phi = _feature_rows(z, x @ prob.P_T.T)
+        return tuple(c + g for c, g in zip(G, _upper_blocks(Phi, d_z), strict=True)), None
 
-    G, _ = jax.lax.scan(step, jnp.zeros((d_T, d_T)), (keys, mask))
-    return G
+    G, _ = jax.lax.scan(step, _upper_zeros(prob.P_T.shape[0], d_z), (keys, mask))
+    return _symmetric(G, d_z)
 
 
 def student_grams(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple[jax.Array, jax.Array]:
@@ -169,11 +210,13 @@ def student_grams(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple[jax.
     def step(carry, km):
         G_SS, G_ST = carry
         z, x = _block(km[0], prob, prob.eta_u, d_z, km[1])
-        Phi, Psi = _kron_rows(z, x @ prob.P_T.T), _kron_rows(z, x @ prob.P_S.T)
-        return (G_SS + _gram(Psi, Psi), G_ST + _gram(Psi, Phi)), None
+        Phi, Psi = _feature_rows(z, x @ prob.P_T.T), _feature_rows(z, x @ prob.P_S.T)
+        G_SS = tuple(c + g for c, g in zip(G_SS, _upper_blocks(Psi, d_z), strict=True))
+        return (G_SS, G_ST + _gram(Psi, Phi)), None
 
-    (G_SS, G_ST), _ = jax.lax.scan(step, (jnp.zeros((d_S, d_S)), jnp.zeros((d_S, d_T))), (keys, mask))
-    return G_SS, G_ST
+    carry = (_upper_zeros(prob.P_S.shape[0], d_z), jnp.zeros((d_S, d_T)))
+    (G_SS, G_ST), _ = jax.lax.scan(step, carry, (keys, mask))
+    return _symmetric(G_SS, d_z), _core_major(G_ST, d_z)
 
 
 def _block_trace(X: jax.Array, d_z: int) -> jax.Array:
@@ -206,15 +249,17 @@ def student_gram_terms(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple
         if prob.hard:
             shifted = (_block_uniforms(km[0]) < prob.eta_u[None, :]).astype(z.dtype)  # (rows, E)
             Zs = (shifted[:, :, None] * z[:, None, :]).reshape(ROW_BLOCK, E * d_z)
-        Phi, Psi = _kron_rows(z, x @ prob.P_T.T), _kron_rows(z, x @ prob.P_S.T)
-        products = (_gram(Psi, Psi), _gram(Psi, Phi), _gram(Psi, Zs), _gram(Phi, Zs), _gram(z, Zs))
-        return tuple(c + g for c, g in zip(carry, products, strict=True)), None
+        Phi, Psi = _feature_rows(z, x @ prob.P_T.T), _feature_rows(z, x @ prob.P_S.T)
+        products = (_upper_blocks(Psi, d_z), _gram(Psi, Phi), _gram(Psi, Zs), _gram(Phi, Zs), _gram(z, Zs))
+        return jax.tree.map(jnp.add, carry, products), None
 
-    shapes = ((d_S, d_S), (d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
-    terms, _ = jax.lax.scan(step, tuple(jnp.zeros(s) for s in shapes), (keys, mask))
+    shapes = ((d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
+    carry = (_upper_zeros(prob.P_S.shape[0], d_z), *(jnp.zeros(s) for s in shapes))
+    (upper, C_ST, A_S, A_T, B), _ = jax.lax.scan(step, carry, (keys, mask))
+    C_SS, C_ST = _symmetric(upper, d_z), _core_major(C_ST, d_z)
+    A_S, A_T = _core_major(A_S, d_z, columns=False), _core_major(A_T, d_z, columns=False)
     if not prob.hard:
-        return terms
-    C_SS, C_ST, A_S, A_T, B = terms
+        return C_SS, C_ST, A_S, A_T, B
     per_eta = lambda M: jnp.moveaxis(M.reshape(M.shape[0], E, d_z), 1, 0)  # (E, rows, d_z)
     return C_SS, C_ST, per_eta(A_S), per_eta(A_T), per_eta(B)
 
