@@ -9,7 +9,7 @@ import pytest
 
 from w2s_theory.remedy import ClassificationTask, simulate_enhanced
 from w2s_theory.remedy.data import sample
-from w2s_theory.remedy.enhanced import Pipeline, enhanced_w2s
+from w2s_theory.remedy.enhanced import Pipeline, Variant, enhanced_w2s, simulate_variants
 from w2s_theory.remedy.experiments import Setting
 from w2s_theory.spurious import SpuriousModel
 
@@ -24,7 +24,7 @@ def test_no_group_label_reaches_the_learners_or_the_filter(head):
     """Shuffling the group labels (or making them NaN) changes nothing the pipeline computes."""
     k_lab, k_unl, k_perm = jax.random.split(jax.random.key(3), 3)
     lab, unl = sample(k_lab, TASK, 80, 0.1), sample(k_unl, TASK, 150, 0.5)
-    run = jax.jit(partial(enhanced_w2s, TASK, Pipeline(n=80, N=150, k=75, head=head)))
+    run = jax.jit(partial(enhanced_w2s, TASK, Pipeline(n=80, N=150, filters=((75, 1),), head=head), k=75))
     ref = run(lab, unl, 0.7)
     shuffled = unl._replace(g=jax.random.permutation(k_perm, unl.g))
     assert not np.array_equal(shuffled.g, unl.g)
@@ -48,6 +48,56 @@ def test_outputs_are_consistent():
     assert np.all(r["w2s_er"] > 0)
     # eta_u_eff is a mean over exactly ceil(pN) = 250 points
     np.testing.assert_allclose(r["eta_u_eff"] * 250, np.round(r["eta_u_eff"] * 250), atol=1e-9)
+
+
+VARIANTS = [
+    Variant(p=0.5, q=0.7),
+    Variant(p=0.5, q=0.3, pseudolabels="student"),
+    Variant(p=0.3, q=0.7, init="scratch"),
+    dict(p=0.3, q=1.0),
+    Variant(p=0.5, q=0.7),  # listed twice
+]
+
+
+def test_variants_equal_separate_runs_on_the_same_trials():
+    """simulate_variants shares steps 1-2, the ranking and the test draws, and each of its results is
+    simulate_enhanced's for that variant with the same seed, bit for bit (GCE fits sharing a keep count run
+    in one loop); a variant listed twice gets equal copies, not the same arrays."""
+    kw = {k: v for k, v in SMALL.items() if k not in ("p", "q")}
+    results = simulate_variants(TASK, **kw, variants=VARIANTS, trials=8, seed=5)
+    assert len(results) == len(VARIANTS)
+    for v, r in zip(VARIANTS, results, strict=True):
+        single = simulate_enhanced(TASK, **kw, **(v if isinstance(v, dict) else v.__dict__), trials=8, seed=5)
+        assert r.keys() == single.keys()
+        for name in single:
+            np.testing.assert_array_equal(r[name], single[name], err_msg=f"{v}: {name}")
+    np.testing.assert_array_equal(results[0]["enhanced_acc"], results[-1]["enhanced_acc"])
+    assert results[0]["enhanced_acc"] is not results[-1]["enhanced_acc"]
+    assert not np.array_equal(results[0]["enhanced_acc"], results[1]["enhanced_acc"])
+
+
+def test_variants_do_not_depend_on_the_chunk_size():
+    kw = {k: v for k, v in SMALL.items() if k not in ("p", "q")}
+    a = simulate_variants(TASK, **kw, variants=VARIANTS[:3], trials=6, seed=1, chunk_size=6)
+    b = simulate_variants(TASK, **kw, variants=VARIANTS[:3], trials=6, seed=1, chunk_size=4)
+    for ra, rb in zip(a, b, strict=True):
+        for name in ra:
+            np.testing.assert_array_equal(ra[name], rb[name], err_msg=name)
+
+
+@pytest.mark.parametrize(
+    ("variants", "match"),
+    [
+        ([], "variants must be a non-empty sequence"),
+        (Variant(p=0.5, q=0.7), "variants must be a non-empty sequence"),
+        ([dict(p=0.0, q=0.7)], "p must lie in"),
+        ([dict(p=0.5, q=0.7, init="pretrained")], "init must be one of"),
+    ],
+)
+def test_bad_variants_are_rejected_at_the_boundary(variants, match):
+    kw = {k: v for k, v in SMALL.items() if k not in ("p", "q")}
+    with pytest.raises(ValueError, match=match):
+        simulate_variants(TASK, **kw, variants=variants, trials=2)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,10 @@ the classification group model.
   the regression-theory overlay of the :math:`\eta_u^{\rm eff}` mechanism, per scenario at
   :math:`\eta_o=0.1`.
 
-Monte Carlo as markers ± 1 SE; theory (least-squares heads only) as lines: the regression theory's
+The settings compared within a scenario (ablations: every ``p``, ``q`` and kind of pseudolabel; scenario
+table: both starts of the GCE fit) run on the same trials
+(:func:`~w2s_theory.remedy.enhanced.simulate_variants`), so their differences are paired. Monte Carlo as
+markers ± 1 SE; theory (least-squares heads only) as lines: the regression theory's
 (``docs/theory/spurious.md`` §9) leading order in :math:`\gamma_z=d_z/n`, :math:`\nu_z=d_z/N` for the
 hard group model, mapped to accuracy (:func:`w2s_theory.remedy.experiments.theory_accuracy`). At the
 figures' sizes it sits 1-2 accuracy points above the Monte Carlo (the next order in :math:`\gamma_z,\nu_z`
@@ -39,7 +42,7 @@ from w2s_theory.remedy.experiments import (
     markdown_table,
     mechanism_prediction,
     paired,
-    run_points,
+    run_variants,
     scenario_fractions,
     scenario_table,
     theory_accuracy,
@@ -180,12 +183,14 @@ def remedy_ablations(mode: Mode) -> FigureOutput:
     for i, sc in enumerate(SCENARIOS):
         eta_l, eta_u = scenario_fractions(sc, eta_o)
         row = scenario_title(sc, eta_o)
-        base = dict(eta_l=eta_l, eta_u=eta_u)
-        # one sweep per scenario, so the point shared by the p and q series (p = 0.5, q = 0.7) runs once;
-        # fast mode: teacher pseudolabels only
-        student = [] if mode.fast else [base | dict(p=p, pseudolabels="student") for p in ps]
-        points = [base | dict(p=p) for p in ps] + student + [base | dict(q=q) for q in qs]
-        results = run_points(s, points, seed=0, store=mode.cache_dir, progress=mode.progress, desc=sc)
+        # every series on the same trials (paired across p, q and the pseudolabels), the point shared by
+        # the p and q series (p = 0.5, q = 0.7) computed once; fast mode: teacher pseudolabels only
+        student = [] if mode.fast else [dict(p=p, pseudolabels="student") for p in ps]
+        variants = [dict(p=p) for p in ps] + student + [dict(q=q) for q in qs]
+        point = dict(eta_l=eta_l, eta_u=eta_u)
+        (results,) = run_variants(
+            s, [point], variants, seed=0, store=mode.cache_dir, progress=mode.progress, desc=sc
+        )
         by_p, by_q = results[: len(ps)], results[len(ps) + len(student) :]
         self_p = results[len(ps) : len(ps) + len(student)] or None
         panel: dict = {"p": np.array(ps), "q": np.array(qs), "eta_l": eta_l, "eta_u": eta_u}

@@ -33,6 +33,12 @@ def keep_count(p: float, N: int) -> int:
     return max(1, math.ceil(round(p * N, 9)))
 
 
+def confidence_order(logit: jax.Array) -> jax.Array:
+    r"""Indices of all points by increasing :func:`binary_entropy` (ties: lower index first); its first
+    ``k`` entries are :func:`most_confident`, for every ``k``."""
+    return jnp.argsort(binary_entropy(logit), stable=True)
+
+
 def most_confident(logit: jax.Array, k: int) -> jax.Array:
     r"""Indices of the ``k`` points with the lowest :func:`binary_entropy` (ties: lower index first)."""
-    return jnp.argsort(binary_entropy(logit), stable=True)[:k]
+    return confidence_order(logit)[:k]

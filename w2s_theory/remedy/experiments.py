@@ -34,7 +34,7 @@ from w2s_theory._sweep import run_sweep
 from w2s_theory.metrics import Estimate, mean_se
 from w2s_theory.remedy.confidence import keep_count
 from w2s_theory.remedy.data import ClassificationTask
-from w2s_theory.remedy.enhanced import simulate_enhanced
+from w2s_theory.remedy.enhanced import simulate_enhanced, simulate_variants
 from w2s_theory.spurious import SpuriousModel
 from w2s_theory.spurious.theory import risks_at
 
@@ -99,6 +99,37 @@ def run_points(
     return run_sweep(full, _evaluate, seed=seed, store=store, desc=desc, progress=progress)
 
 
+def _evaluate_variants(point, key: jax.Array) -> dict[str, np.ndarray]:
+    s = Setting(**point["setting"])
+    kw = dict(n=s.n, N=s.N, eta_t=s.eta_t, trials=s.trials, seed=key, head=point["head"])
+    kw |= dict(eta_l=point["eta_l"], eta_u=point["eta_u"], variants=point["variants"])
+    results = simulate_variants(s.task(), **kw)
+    return {f"{j}/{name}": value for j, r in enumerate(results) for name, value in r.items()}
+
+
+def run_variants(
+    setting: Setting,
+    points: Sequence[dict],
+    variants: Sequence[dict],
+    *,
+    seed: int = 0,
+    store: Path | None = None,
+    progress: bool = False,
+    desc: str = "remedy",
+) -> list[list[dict[str, np.ndarray]]]:
+    """For each point (keys ``eta_l, eta_u, head``), the per-trial results of every variant (keys ``p, q,
+    init, pseudolabels``; where missing, the setting's ``p`` and ``q``, ``"w2s"`` and ``"teacher"``) on the
+    same trials (:func:`~w2s_theory.remedy.enhanced.simulate_variants`), via the resumable sweep runner:
+    ``result[i][j]`` is variant ``j`` at point ``i``."""
+    defaults = dict(p=setting.p, q=setting.q, init="w2s", pseudolabels="teacher")
+    chosen = [defaults | dict(v) for v in variants]
+    base = {"setting": setting.__dict__, "head": "squares"}
+    full = [base | pt | {"variants": chosen} for pt in points]
+    flat = run_sweep(full, _evaluate_variants, seed=seed, store=store, desc=desc, progress=progress)
+    split = lambda r, j: {name.split("/", 1)[1]: v for name, v in r.items() if name.startswith(f"{j}/")}
+    return [[split(r, j) for j in range(len(chosen))] for r in flat]
+
+
 def paired(a: np.ndarray, b: np.ndarray) -> Estimate:
     """Mean and SE of the per-trial difference ``a - b`` (same data in each trial)."""
     return mean_se(np.asarray(a) - np.asarray(b))
@@ -120,17 +151,17 @@ def scenario_table(
     (from the W2S student, and from scratch if ``"scratch"`` is in ``inits``), the paired gain
     Enhanced - W2S, worst-group accuracies and eta_u_eff."""
     keys = [(h, sc, eo) for h in heads for sc in scenarios for eo in eta_os]
-    points = []
-    for h, sc, eo in keys:
-        eta_l, eta_u = scenario_fractions(sc, eo)
-        for init in inits:
-            points.append(dict(eta_l=eta_l, eta_u=eta_u, head=h, init=init))
-    results = run_points(setting, points, seed=seed, store=store, progress=progress, desc="scenarios")
-    per = len(inits)
+    points = [
+        dict(zip(("eta_l", "eta_u"), scenario_fractions(sc, eo), strict=True), head=h) for h, sc, eo in keys
+    ]
+    starts = [dict(init=init) for init in inits]  # every start on the same trials
+    results = run_variants(
+        setting, points, starts, seed=seed, store=store, progress=progress, desc="scenarios"
+    )
     rows = []
-    for i, (h, sc, eo) in enumerate(keys):
-        r = results[per * i]
-        r0 = results[per * i + inits.index("scratch")] if "scratch" in inits else None
+    for (h, sc, eo), per_start in zip(keys, results, strict=True):
+        r = per_start[0]
+        r0 = per_start[inits.index("scratch")] if "scratch" in inits else None
         eta_l, eta_u = scenario_fractions(sc, eo)
         rows.append(
             {
