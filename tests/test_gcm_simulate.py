@@ -167,3 +167,41 @@ def test_wishart_engine_keeps_sample_sizes_traced(model):
     assert trace_count(FAMILY) == before
     assert not np.array_equal(a["w2s"], b["w2s"])
     assert jnp.asarray(a["weak"]).dtype == jnp.float64
+
+
+def test_penalty_curve_equals_single_penalties_on_the_same_trials(model):
+    """simulate_curve forms each trial's designs and Gram matrices once; every pair's numbers are what
+    simulate gives with the same seed at that pair (up to rounding), including the ridgeless pair, and a
+    sweep over penalties of the same length reuses the compiled program."""
+    from w2s_theory.family import trace_count
+    from w2s_theory.gcm.family import FAMILY
+
+    lam_w, lam_s = np.array([0.0, 1e-3, 0.1]), np.array([1e-2, 1e-3, 0.0])
+    for n, N in ((60, 300), (20, 16)):  # under- and over-parameterised (minimum-norm at 0)
+        curve = model.simulate_curve(n, N, lam_w, lam_s, trials=8, seed=3, chunk_size=CHUNK)
+        assert len(curve) == lam_w.size
+        for a, b, point in zip(lam_w, lam_s, curve, strict=True):
+            single = model.simulate(n, N, trials=8, seed=3, lam_w=a, lam_s=b, chunk_size=CHUNK)
+            assert point.keys() == single.keys()
+            for key in RISKS:
+                np.testing.assert_allclose(
+                    point[key], single[key], rtol=1e-12, atol=0, err_msg=f"{key} {a} {b}"
+                )
+    before = trace_count(FAMILY)
+    other = model.simulate_curve(60, 300, lam_w + 0.5, 0.2, trials=8, seed=3, chunk_size=CHUNK)
+    assert trace_count(FAMILY) == before
+    assert not np.array_equal(other[0]["w2s"], curve[0]["w2s"])
+
+
+@pytest.mark.parametrize(
+    ("lam_w", "lam_s", "match"),
+    [
+        ([], [0.1], "non-empty 1-D"),
+        ([0.1, -1.0], 0.1, r"lam_w\[1\] must be a finite number >= 0"),
+        ([0.1, 0.2], [0.1, 0.2, 0.3], "must broadcast"),
+        (0.1, [[0.1]], "non-empty 1-D"),
+    ],
+)
+def test_bad_penalty_curves_are_rejected_naming_them(model, lam_w, lam_s, match):
+    with pytest.raises(ValueError, match=match):
+        model.simulate_curve(60, 300, lam_w, lam_s, trials=2)

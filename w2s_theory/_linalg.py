@@ -65,10 +65,15 @@ def _cholesky_is_reliable(L: jax.Array) -> jax.Array:
     return jnp.all(jnp.isfinite(L)) & (ratio * ratio > 1.0 / GRAM_COND_MAX)
 
 
-def min_norm_lstsq(X: jax.Array, y: jax.Array, ridge: float | jax.Array | None = None) -> jax.Array:
+def min_norm_lstsq(
+    X: jax.Array, y: jax.Array, ridge: float | jax.Array | None = None, gram: jax.Array | None = None
+) -> jax.Array:
     r"""Ridge / minimum-norm least-squares solution of ``X θ ≈ y`` (``y`` a vector or a matrix of targets):
     :math:`\arg\min\|X\theta-y\|^2+\mu\|\theta\|^2` with :math:`\mu=` ``ridge`` :math:`\ge0`, the
     minimum-norm solution at :math:`\mu=0`.
+
+    ``gram``, when given, is the unregularised Gram matrix of the smaller side, :math:`X^\top X` (tall
+    ``X``) or :math:`XX^\top` (wide), computed once for fits of the same design under several penalties.
 
     ``ridge`` is the *unnormalised* penalty: for the :math:`1/m`-normalised convention pass
     ``m * lam`` (module docstring). It may be traced. ``None`` or a Python ``0`` runs exactly the
@@ -81,7 +86,14 @@ def min_norm_lstsq(X: jax.Array, y: jax.Array, ridge: float | jax.Array | None =
     """
     m, d = X.shape
     tall = m >= d
-    G = X.T @ X if tall else X @ X.T
+    if gram is None:
+        G = X.T @ X if tall else X @ X.T
+    elif gram.shape != (min(m, d),) * 2:
+        raise ValueError(
+            f"gram must be the {min(m, d)} x {min(m, d)} Gram of the smaller side, got {gram.shape}"
+        )
+    else:
+        G = gram
     if isinstance(ridge, int | float) and ridge == 0:
         ridge = None
     if ridge is not None:

@@ -5,11 +5,12 @@ equivalents of Bach 2024 / Hastie et al. 2022; the "does less overlap help?" que
 * ``gcm_power_law``: the four risks and PGR/OPR vs n and vs N, power-law spectrum with ridge;
 * ``gcm_overlap_tradeoff``: the W2S gain over the teacher as the two learners' overlap falls, for two
   power laws: monotone for :math:`a=1.5, b=1`, peaked and then negative for :math:`a=1, b=0.5`;
-* ``gcm_ridge``: PGR and OPR vs the ridge penalty.
+* ``gcm_ridge``: PGR and OPR vs the ridge penalty; each series is one penalty curve on the same trials
+  (:meth:`~w2s_theory.gcm.GaussianCovariateModel.simulate_curve`).
 
 Every panel draws the deterministic equivalent (solid lines, the default finite-size rule) and Monte Carlo
 means ± 1 SE (markers). Fast mode (tests, CI) uses a 5x smaller latent space, 3-point grids and 250
-trials; every fast-mode Monte Carlo runs in one compiled program.
+trials; its single points run in one compiled program, its penalty curves in another.
 """
 
 from __future__ import annotations
@@ -94,6 +95,28 @@ def monte_carlo(layout: Layout, points: list[dict], trials: int, mode: Mode, des
         for p in points
     ]
     return run_sweep(full, _evaluate, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress)
+
+
+def _evaluate_curve(point, key):
+    layout = Layout(**{k: point[k] for k in ("a", "b", "d", "p_w", "p_s", "overlap", "sigma2")})
+    curve = _model(layout).simulate_curve(
+        point["n"], point["N"], point["lam_w"], point["lam_s"], trials=point["trials"], seed=key,
+        chunk_size=CHUNK,
+    )  # fmt: skip
+    return {f"{j}/{k}": mc[k] for j, mc in enumerate(curve) for k in RISKS}
+
+
+def penalty_curve(
+    layout: Layout, n: int, N: int, lam_w: np.ndarray, lam_s: np.ndarray, trials: int, mode: Mode, desc: str
+) -> list[dict]:
+    """Per-trial risks at each penalty pair ``(lam_w[j], lam_s[j])`` on the same trials
+    (:meth:`~w2s_theory.gcm.GaussianCovariateModel.simulate_curve`), through the resumable sweep runner."""
+    point = layout.params() | dict(n=int(n), N=int(N), trials=trials)
+    point |= {"lam_w": [float(v) for v in lam_w], "lam_s": [float(v) for v in lam_s]}
+    (flat,) = run_sweep(
+        [point], _evaluate_curve, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress
+    )
+    return [{k: flat[f"{j}/{k}"] for k in RISKS} for j in range(len(lam_w))]
 
 
 def _estimates(mc: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -336,9 +359,9 @@ def gcm_ridge(mode: Mode) -> FigureOutput:
         color = SERIES_COLORS[i]
         de_f = model.expected_risks(s.n, s.N, *penalties(series, lam_fine))
         de = model.expected_risks(s.n, s.N, *penalties(series, lam_mc))
-        lw, ls = penalties(series, lam_mc)
-        points = [dict(n=s.n, N=s.N, lam_w=a, lam_s=b) for a, b in zip(lw, ls, strict=True)]
-        mc = monte_carlo(s.layout, points, s.trials, mode, f"gcm ridge {series}")
+        mc = penalty_curve(
+            s.layout, s.n, s.N, *penalties(series, lam_mc), s.trials, mode, f"gcm ridge {series}"
+        )
         entry = {}
         for col, metric in enumerate(("pgr", "opr")):
             mean, se = _ratios(mc, metric, model.rounding_floor)

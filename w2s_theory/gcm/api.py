@@ -116,3 +116,23 @@ class GaussianCovariateModel(GaussianCovariateModelData):
         return _simulate.simulate(
             self, n, N, trials, seed, lam_w=lam_w, lam_s=lam_s, engine=engine, chunk_size=chunk_size
         )
+
+    def simulate_curve(
+        self,
+        n: int,
+        N: int,
+        lam_w: ArrayLike,
+        lam_s: ArrayLike,
+        trials: int,
+        seed: Seed = 0,
+        *,
+        engine: Engine = "wishart",
+        chunk_size: int | None = None,
+    ) -> list[dict[str, np.ndarray]]:
+        """:meth:`simulate` along a curve of penalty pairs ``(lam_w[j], lam_s[j])`` (1-D, broadcast) on the
+        same trials (common random numbers): one dict per pair, each what :meth:`simulate` gives with this
+        ``seed``, at a fraction of the cost (each trial draws its designs and forms their Gram matrices
+        once). See :func:`w2s_theory.gcm.simulate.simulate_curve`."""
+        return _simulate.simulate_curve(
+            self, n, N, lam_w, lam_s, trials, seed, engine=engine, chunk_size=chunk_size
+        )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
+from numpy.typing import ArrayLike
 
 from w2s_theory import _validate
 from w2s_theory._random import Seed
@@ -57,3 +58,56 @@ def simulate(
         context=f"n={n}, N={N}, lam_w={lam_w:g}, lam_s={lam_s:g}, engine={engine!r}",
     )
     return with_per_trial_ratios(risks, FAMILY.roles, floor=model.rounding_floor)
+
+
+def simulate_curve(
+    model: GaussianCovariateModelData,
+    n: int,
+    N: int,
+    lam_w: ArrayLike,
+    lam_s: ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    engine: Engine = DEFAULT_ENGINE,
+    chunk_size: int | None = None,
+) -> list[dict[str, np.ndarray]]:
+    """:func:`simulate` at every penalty pair ``(lam_w[j], lam_s[j])`` (1-D, broadcast against each other)
+    on the same trials: one result per pair, each what :func:`simulate` gives with this ``seed`` at that
+    pair. Each trial draws its designs and forms their Gram matrices once; a pair costs its Cholesky factors
+    and solves only (:func:`w2s_theory.gcm.trial.trial_risks`). Differences between pairs are paired (common
+    random numbers)."""
+    n = _validate.positive_int("n", n)
+    N = _validate.positive_int("N", N)
+    lam_w, lam_s = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (lam_w, lam_s))
+    if lam_w.ndim != 1 or lam_s.ndim != 1 or lam_w.size == 0 or lam_s.size == 0:
+        raise ValueError(f"lam_w and lam_s must be non-empty 1-D, got shapes {lam_w.shape} and {lam_s.shape}")
+    try:
+        lam_w, lam_s = np.broadcast_arrays(lam_w, lam_s)
+    except ValueError:
+        raise ValueError(
+            f"lam_w and lam_s must broadcast, got lengths {lam_w.size} and {lam_s.size}"
+        ) from None
+    for name, values in (("lam_w", lam_w), ("lam_s", lam_s)):
+        for j, v in enumerate(values):
+            _validate.nonnegative_float(f"{name}[{j}]", float(v))
+    engine = _validate.choice("engine", engine, ENGINES)
+    problem = Problem.from_model(model, lam_w, lam_s)
+    rows = rows_for(engine, n, N, problem.r)
+    static = Static(engine, problem.r, model.rank_w, model.rank_s, rows, curve=lam_w.size)
+    traced = Traced(problem, jnp.asarray(n, dtype=float), jnp.asarray(N, dtype=float))
+    risks = run_trials(
+        FAMILY,
+        traced,
+        static,
+        trials=trials,
+        seed=seed,
+        chunk_size=chunk_size,
+        context=f"n={n}, N={N}, penalty curve of {lam_w.size}, engine={engine!r}",
+    )
+    return [
+        with_per_trial_ratios(
+            {k: v[:, j] for k, v in risks.items()}, FAMILY.roles, floor=model.rounding_floor
+        )
+        for j in range(lam_w.size)
+    ]

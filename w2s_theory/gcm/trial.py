@@ -103,14 +103,16 @@ class Traced(NamedTuple):
 
 @dataclass(frozen=True)
 class Static:
-    """What fixes a trial's shapes: the engine, ``r``, the ranks ``r_w``, ``r_s`` and the rows of the two
-    draws (:func:`rows_for`)."""
+    """What fixes a trial's shapes: the engine, ``r``, the ranks ``r_w``, ``r_s``, the rows of the two
+    draws (:func:`rows_for`) and, for a penalty curve, its number of penalty pairs ``curve`` (0: one
+    pair, scalars ``lam_w``, ``lam_s``)."""
 
     engine: Engine
     r: int
     r_w: int
     r_s: int
     rows: tuple[int, int]
+    curve: int = 0
 
 
 def rows_for(engine: Engine, n: int, N: int, r: int) -> tuple[int, int]:
@@ -139,21 +141,66 @@ def _excess_risk(B: jax.Array, theta: jax.Array, b: jax.Array) -> jax.Array:
     return err @ err
 
 
-def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
-    """Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` of one trial (module docstring)."""
-    p, n, N = traced.problem, traced.n, traced.N
+class Designs(NamedTuple):
+    """One trial's draws and feature designs: ``Z, y, Zu, yu`` (:func:`_draws`), the teacher's ``X_w``, the
+    strong features ``X_s`` and ``Xu_s`` of the two draws, and the ceiling's stacked ``X_c``, ``y_c``."""
+
+    Z: jax.Array
+    y: jax.Array
+    Zu: jax.Array
+    yu: jax.Array
+    X_w: jax.Array
+    X_s: jax.Array
+    Xu_s: jax.Array
+    X_c: jax.Array
+    y_c: jax.Array
+
+
+def _designs(key: jax.Array, traced: Traced, static: Static) -> Designs:
+    p = traced.problem
     Z, y, Zu, yu = _draws(key, traced, static)
     X_w, X_s, Xu_s = Z @ p.B_w, Z @ p.B_s, Zu @ p.B_s
-    theta_w = min_norm_lstsq(X_w, y, n * p.lam_w)
-    theta_strong = min_norm_lstsq(X_s, y, n * p.lam_s)
-    theta_ceiling = min_norm_lstsq(jnp.concatenate([X_s, Xu_s]), jnp.concatenate([y, yu]), (n + N) * p.lam_s)
-    theta_w2s = min_norm_lstsq(Xu_s, Zu @ (p.B_w @ theta_w), N * p.lam_s)
+    return Designs(Z, y, Zu, yu, X_w, X_s, Xu_s, jnp.concatenate([X_s, Xu_s]), jnp.concatenate([y, yu]))
+
+
+def _smaller_gram(X: jax.Array) -> jax.Array:
+    """:math:`X^\top X` or :math:`XX^\top`, whichever is smaller (what :func:`min_norm_lstsq` factors)."""
+    return X.T @ X if X.shape[0] >= X.shape[1] else X @ X.T
+
+
+def _risks(
+    p: Problem, n: jax.Array, N: jax.Array, d: Designs, lam_w: jax.Array, lam_s: jax.Array, grams=(None,) * 4
+) -> dict[str, jax.Array]:
+    """The four ridge fits at one penalty pair and their exact excess risks (module docstring); ``grams``
+    are the designs' Gram matrices when computed once for several penalties."""
+    theta_w = min_norm_lstsq(d.X_w, d.y, n * lam_w, grams[0])
+    theta_strong = min_norm_lstsq(d.X_s, d.y, n * lam_s, grams[1])
+    theta_ceiling = min_norm_lstsq(d.X_c, d.y_c, (n + N) * lam_s, grams[2])
+    theta_w2s = min_norm_lstsq(d.Xu_s, d.Zu @ (p.B_w @ theta_w), N * lam_s, grams[3])
     return {
         "weak": _excess_risk(p.B_w, theta_w, p.b),
         "strong": _excess_risk(p.B_s, theta_strong, p.b),
         "ceiling": _excess_risk(p.B_s, theta_ceiling, p.b),
         "w2s": _excess_risk(p.B_s, theta_w2s, p.b),
     }
+
+
+def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    """Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` of one trial (module docstring).
+
+    For a penalty curve (``static.curve`` pairs, ``lam_w`` and ``lam_s`` vectors) the draws, the feature
+    designs and their Gram matrices are formed once and every pair's fits (a Cholesky factor and solves
+    each) reuse them: the risks get a last axis, one entry per pair, each what a single-pair trial with the
+    same key gives."""
+    p = traced.problem
+    d = _designs(key, traced, static)
+    if not static.curve:
+        return _risks(p, traced.n, traced.N, d, p.lam_w, p.lam_s)
+    grams = tuple(_smaller_gram(X) for X in (d.X_w, d.X_s, d.X_c, d.Xu_s))
+    at = lambda lam: _risks(p, traced.n, traced.N, d, lam[0], lam[1], grams)
+    if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
+        return jax.tree.map(lambda x: x[None], at((p.lam_w[0], p.lam_s[0])))
+    return jax.lax.map(at, (p.lam_w, p.lam_s))
 
 
 def trial_bytes(static: Static) -> int:
