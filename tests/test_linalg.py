@@ -49,3 +49,9 @@ def test_ill_conditioned_design_falls_back_to_qr(shape, monkeypatch):
     theta = np.asarray(jax.jit(min_norm_lstsq)(jnp.asarray(X), jnp.asarray(y)))
     ref = np.linalg.lstsq(X, y, rcond=None)[0]
     np.testing.assert_allclose(theta, ref, rtol=1e-6)
+
+
+def test_a_gram_of_the_wrong_side_is_rejected():
+    X = jnp.ones((5, 3))
+    with pytest.raises(ValueError, match="gram must be the 3 x 3 Gram"):
+        min_norm_lstsq(X, jnp.ones(5), 0.1, gram=X @ X.T)

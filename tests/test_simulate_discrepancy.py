@@ -184,3 +184,42 @@ def test_trial_returns_float64(engine):
     static = Static(engine, p.r, rows_for(engine, 10, 10, p.r, p.d_s))
     out = trial_risks(trial_keys(0, 1)[0], Traced(p, jnp.asarray(10.0), jnp.asarray(10.0)), static)
     assert all(v.dtype == jnp.float64 for v in out.values())
+
+
+@pytest.mark.parametrize(("n", "N"), [([60, 90, 400], 50), (45, [30, 60]), (5, [20, 40]), ([30, 60], 7)])
+def test_curve_equals_single_points_on_the_same_trials(n, N):
+    """simulate_curve shares every normal draw of a trial along the curve; each point equals simulate with
+    the same seed up to rounding (OLS, and a minimum-norm teacher or student), whatever its position on the
+    curve, and other sizes with the same length and rows reuse the compiled program."""
+    from w2s_theory.discrepancy.family import FAMILY
+    from w2s_theory.family import trace_count
+
+    m = SubspaceModel.from_principal_angles([0.3, 0.9], 8, 12, 0.5, beta=np.linspace(-1, 1, 24), D=24)
+    curve = m.simulate_curve(n, N, trials=6, seed=4)
+    ns, Ns = np.broadcast_arrays(n, N)
+    assert len(curve) == ns.size
+    for a, b, point in zip(ns, Ns, curve, strict=True):
+        single = m.simulate(int(a), int(b), trials=6, seed=4)
+        assert point.keys() == single.keys()
+        for key in (*RISKS, "misfit"):
+            np.testing.assert_allclose(point[key], single[key], rtol=1e-12, atol=0, err_msg=f"{key} {a} {b}")
+    before = trace_count(FAMILY)
+    reversed_curve = m.simulate_curve(ns[::-1], Ns[::-1], trials=6, seed=4)  # other sizes, same rows
+    assert trace_count(FAMILY) == before
+    np.testing.assert_allclose(reversed_curve[0]["w2s"], curve[-1]["w2s"], rtol=1e-12, atol=0)
+    assert not np.array_equal(reversed_curve[0]["w2s"], curve[0]["w2s"])
+
+
+@pytest.mark.parametrize(
+    ("n", "N", "match"),
+    [
+        ([], 50, "non-empty 1-D"),
+        ([60, 0], 50, r"n\[1\] must be"),
+        ([60, 70], [50, 60, 70], "must broadcast"),
+        ([10, 60], 50, "same factor rows"),
+    ],
+)
+def test_bad_curves_are_rejected_naming_them(n, N, match):
+    m = SubspaceModel.from_principal_angles([0.3, 0.9], 8, 12, 0.5, beta=np.linspace(-1, 1, 24), D=24)
+    with pytest.raises(ValueError, match=match):
+        m.simulate_curve(n, N, trials=2)

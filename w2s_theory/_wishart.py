@@ -124,17 +124,39 @@ def bartlett_factors(
     if len(dofs) != len(rows):
         raise ValueError(f"one dof per factor: got {len(dofs)} dofs and {len(rows)} row counts")
     k_diag, k_off = jax.random.split(key)
+    return with_diagonals(off_diagonals(k_off, dim, rows, noise), rows, diagonals(k_diag, dofs, rows))
+
+
+def diagonals(key: jax.Array, dofs: Sequence[int | jax.Array], rows: Sequence[int]) -> jax.Array:
+    r"""The diagonals of :func:`bartlett_factors`' factors, concatenated: :math:`\sqrt{\chi^2_{d-i}}`,
+    :math:`i<` ``rows[j]``, for each factor's dof :math:`d` (``key`` is the diagonal key of
+    :func:`bartlett_factors`)."""
     dof = jnp.concatenate([d - jnp.arange(k, dtype=float) for d, k in zip(dofs, rows, strict=True)])
-    diagonal = jnp.sqrt(chi_square(k_diag, dof))
+    return jnp.sqrt(chi_square(key, dof))
+
+
+def off_diagonals(
+    key: jax.Array, dim: int, rows: Sequence[int], noise: Sequence[int] = ()
+) -> list[jax.Array]:
+    r"""The factors of :func:`bartlett_factors` with zero diagonals, then the noise vectors: every normal
+    draw, none of which depends on a dof (``key`` is the off-diagonal key of :func:`bartlett_factors`)."""
     sizes = [strict_upper_count(k, dim) for k in rows] + list(noise)
-    normals = normal(k_off, (sum(sizes),))  # computed once, not in each padded slice of strict_upper
-    out, start, diag_start = [], 0, 0
+    normals = normal(key, (sum(sizes),))  # computed once, not in each padded slice of strict_upper
+    out, start = [], 0
     for j, size in enumerate(sizes):
         piece = normals[start : start + size]
-        if j < len(rows):
-            k, i = rows[j], jnp.arange(rows[j])
-            piece = strict_upper(piece, k, dim).at[i, i].set(diagonal[diag_start : diag_start + k])
-            diag_start += k
-        out.append(piece)
+        out.append(strict_upper(piece, rows[j], dim) if j < len(rows) else piece)
         start += size
+    return out
+
+
+def with_diagonals(parts: list[jax.Array], rows: Sequence[int], diagonal: jax.Array) -> list[jax.Array]:
+    """:func:`off_diagonals`' parts with the factors' diagonals set from :func:`diagonals`."""
+    out, start = [], 0
+    for j, part in enumerate(parts):
+        if j < len(rows):
+            i = jnp.arange(rows[j])
+            part = part.at[i, i].set(diagonal[start : start + rows[j]])
+            start += rows[j]
+        out.append(part)
     return out

@@ -125,6 +125,16 @@ class SubspaceModel(SubspaceModelData):
             self, n=n, N=N, trials=trials, seed=seed, engine=engine, chunk_size=chunk_size
         )
 
+    def simulate_curve(
+        self, n: ArrayLike, N: ArrayLike, trials: int, seed: int = 0, *, chunk_size: int | None = None
+    ) -> list[dict[str, np.ndarray]]:
+        """:meth:`simulate` (Wishart engine) at every point ``(n[j], N[j])`` (1-D, broadcast) on the same
+        trials: one dict per point, each what :meth:`simulate` gives with this ``seed``, at a fraction of the
+        cost (each trial's normal draws are made once and shared). Every point must have the same factor
+        rows (a curve does not cross ``n = r`` or ``N = d_s``). See
+        :func:`w2s_theory.discrepancy.simulate.simulate_curve`."""
+        return _simulate.simulate_curve(self, n, N, trials, seed, chunk_size=chunk_size)
+
     def misfit_gain(
         self,
         n: int,

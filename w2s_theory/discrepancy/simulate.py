@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
+from numpy.typing import ArrayLike
 
 from w2s_theory import _validate
 from w2s_theory._random import Seed
@@ -74,3 +75,55 @@ def simulate(
         problem = Problem.from_model(model)
     risks = simulate_problem(problem, n, N, trials, seed, engine=engine, chunk_size=chunk_size)
     return with_per_trial_ratios(risks, FAMILY.roles, floor=model.rounding_floor)
+
+
+def simulate_curve(
+    model: SubspaceModelData,
+    n: ArrayLike,
+    N: ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    chunk_size: int | None = None,
+) -> list[dict[str, np.ndarray]]:
+    r""":func:`simulate` (Wishart engine) at every point ``(n[j], N[j])`` (1-D, broadcast against each other)
+    on the same trials: one result per point, each what :func:`simulate` gives with this ``seed`` at that
+    point. Sample sizes enter a trial only through the chi-square degrees of freedom of its factors'
+    diagonals, so every normal draw is made once per trial and shared
+    (:func:`w2s_theory.discrepancy.trial.curve_risks`); differences between points are paired (common random
+    numbers). Every point must have the same factor rows, ``min(n, r)`` and ``min(N, d_s)``: a curve does not
+    cross ``n = r`` or ``N = d_s`` (split it there)."""
+    n, N = (np.atleast_1d(np.asarray(v)) for v in (n, N))
+    if n.ndim != 1 or N.ndim != 1 or n.size == 0 or N.size == 0:
+        raise ValueError(f"n and N must be non-empty 1-D, got shapes {n.shape} and {N.shape}")
+    try:
+        n, N = np.broadcast_arrays(n, N)
+    except ValueError:
+        raise ValueError(f"n and N must broadcast, got lengths {n.size} and {N.size}") from None
+    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
+    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    with cpu_blas_single_thread():
+        problem = Problem.from_model(model)
+    rows = {rows_for("wishart", a, b, problem.r, problem.d_s) for a, b in zip(n, N, strict=True)}
+    if len(rows) > 1:
+        raise ValueError(
+            f"every point of a curve needs the same factor rows (min(n, r), min(N, d_s)) with r = {problem.r}, "
+            f"d_s = {problem.d_s}; got {sorted(rows)}: split the curve at n = r or N = d_s"
+        )
+    static = Static("wishart", problem.r, rows.pop(), curve=len(n))
+    traced = Traced(problem, jnp.asarray(n, dtype=float), jnp.asarray(N, dtype=float))
+    risks = run_trials(
+        FAMILY,
+        traced,
+        static,
+        trials=trials,
+        seed=seed,
+        chunk_size=chunk_size,
+        context=f"curve of {len(n)} points",
+    )
+    return [
+        with_per_trial_ratios(
+            {k: v[:, j] for k, v in risks.items()}, FAMILY.roles, floor=model.rounding_floor
+        )
+        for j in range(len(n))
+    ]

@@ -33,7 +33,7 @@ from typing import Literal, NamedTuple
 import jax
 
 from w2s_theory._linalg import leading_r_factor
-from w2s_theory._wishart import bartlett_factors
+from w2s_theory._wishart import bartlett_factors, diagonals, off_diagonals, with_diagonals
 from w2s_theory.discrepancy.fits import Problem, risks_from_factors
 
 Engine = Literal["wishart", "design"]
@@ -56,12 +56,13 @@ class Traced(NamedTuple):
 
 @dataclass(frozen=True)
 class Static:
-    """What fixes a trial's shapes: the engine, ``r = dim R``, ``d_s`` and the factor rows
-    (:func:`rows_for`)."""
+    """What fixes a trial's shapes: the engine, ``r = dim R``, ``d_s``, the factor rows (:func:`rows_for`)
+    and, for a curve of sample sizes (Wishart engine), its number of points ``curve`` (0: one point)."""
 
     engine: Engine
     r: int
     rows: tuple[int, int]
+    curve: int = 0
 
 
 def rows_for(engine: Engine, n: int, N: int, r: int, d_s: int) -> tuple[int, int]:
@@ -93,12 +94,35 @@ def wishart_factors(
 
 def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
     r"""Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` and the ``misfit``
-    :math:`\|\beta_s-\beta_t\|^2` of one trial (:func:`~w2s_theory.discrepancy.fits.risks_from_factors`)."""
+    :math:`\|\beta_s-\beta_t\|^2` of one trial (:func:`~w2s_theory.discrepancy.fits.risks_from_factors`),
+    or of every point of a curve (:func:`curve_risks`)."""
+    if static.curve:
+        return curve_risks(key, traced, static)
     if static.engine == "design":
         factors = design_factors(key, traced.problem, *static.rows)
     else:
         factors = wishart_factors(key, traced.problem, traced.n, traced.N, static.rows)
     return risks_from_factors(*factors, traced.problem)
+
+
+def curve_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    r"""One trial at every point ``(n[j], N[j])`` of a curve (Wishart engine; ``traced.n``, ``traced.N``
+    vectors, the same factor rows at every point): each point's risks are what a one-point trial with the
+    same key gives, since a sample size enters only the chi-square degrees of freedom of the factors'
+    diagonals. Every normal draw (the factors' off-diagonal entries and the noise) is made once and shared;
+    each point draws its diagonals (the same candidates, other degrees of freedom) and runs the fits. The
+    risks get a last axis, one entry per point."""
+    p = traced.problem
+    k_diag, k_off = jax.random.split(key)  # as bartlett_factors splits it
+    parts = off_diagonals(k_off, p.r, static.rows, noise=static.rows)
+
+    def at(sizes):
+        T, T_u, g, g_u = with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows))
+        return risks_from_factors(T, T @ p.b_L + p.sigma * g, T_u, T_u @ p.b_U + p.sigma * g_u, p)
+
+    if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
+        return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))
+    return jax.lax.map(at, (traced.n, traced.N))
 
 
 def trial_bytes(static: Static) -> int:

@@ -382,7 +382,8 @@ def gcm_ridge(mode: Mode) -> FigureOutput:
         fig,
         color_key([(label, SERIES_COLORS[i]) for i, (_, label) in enumerate(RIDGE_SERIES)]),
         style_key(
-            ("-", f"{DE} (ratio of expectations)"), ("mc", f"{MC}, ratio of mean risks ({s.trials} trials)")
+            ("-", f"{DE} (ratio of expectations)"),
+            ("mc", f"{MC}, ratio of mean risks ({s.trials} trials, the same along a series)"),
         ),
     )
     fig.suptitle(
