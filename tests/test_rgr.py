@@ -152,3 +152,16 @@ def test_docstring_example():
 
     result = doctest.testmod(api, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_curve_in_N_equals_single_points_on_the_same_trials():
+    """RGRModel.simulate_curve shares every normal draw of a trial along the curve; each point equals
+    simulate with the same seed up to rounding."""
+    m, n = RGRModel.iso_accuracy_teachers(2.5)["tilted"]
+    Ns = [20, 33]
+    curve = m.simulate_curve(n, Ns, trials=6, seed=2)
+    for N, point in zip(Ns, curve, strict=True):
+        single = m.simulate(n, N, trials=6, seed=2)
+        assert point.keys() == single.keys()
+        for key in ("weak", "strong", "ceiling", "w2s", "eps_vis", "eps_inv", "eta_inv"):
+            np.testing.assert_allclose(point[key], single[key], rtol=1e-12, atol=0, err_msg=f"{key} N={N}")

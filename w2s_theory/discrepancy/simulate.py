@@ -18,7 +18,7 @@ from w2s_theory.discrepancy.family import FAMILY
 from w2s_theory.discrepancy.fits import Problem
 from w2s_theory.discrepancy.model import SubspaceModelData
 from w2s_theory.discrepancy.trial import ENGINES, Engine, Static, Traced, rows_for
-from w2s_theory.family import run_trials
+from w2s_theory.family import Family, run_trials
 from w2s_theory.metrics import with_per_trial_ratios
 
 DEFAULT_ENGINE: Engine = "wishart"
@@ -77,6 +77,29 @@ def simulate(
     return with_per_trial_ratios(risks, FAMILY.roles, floor=model.rounding_floor)
 
 
+def curve_arguments(problem: Problem, n: ArrayLike, N: ArrayLike) -> tuple[Static, Traced]:
+    """The static and traced arguments of a curve of sample sizes ``(n[j], N[j])`` (1-D, broadcast against
+    each other; Wishart engine), validated: every point needs the same factor rows ``(min(n, r),
+    min(N, d_s))``."""
+    n, N = (np.atleast_1d(np.asarray(v)) for v in (n, N))
+    if n.ndim != 1 or N.ndim != 1 or n.size == 0 or N.size == 0:
+        raise ValueError(f"n and N must be non-empty 1-D, got shapes {n.shape} and {N.shape}")
+    try:
+        n, N = np.broadcast_arrays(n, N)
+    except ValueError:
+        raise ValueError(f"n and N must broadcast, got lengths {n.size} and {N.size}") from None
+    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
+    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    rows = {rows_for("wishart", a, b, problem.r, problem.d_s) for a, b in zip(n, N, strict=True)}
+    if len(rows) > 1:
+        raise ValueError(
+            f"every point of a curve needs the same factor rows (min(n, r), min(N, d_s)) with r = {problem.r}, "
+            f"d_s = {problem.d_s}; got {sorted(rows)}: split the curve at n = r or N = d_s"
+        )
+    static = Static("wishart", problem.r, rows.pop(), curve=len(n))
+    return static, Traced(problem, jnp.asarray(n, dtype=float), jnp.asarray(N, dtype=float))
+
+
 def simulate_curve(
     model: SubspaceModelData,
     n: ArrayLike,
@@ -90,40 +113,38 @@ def simulate_curve(
     on the same trials: one result per point, each what :func:`simulate` gives with this ``seed`` at that
     point. Sample sizes enter a trial only through the chi-square degrees of freedom of its factors'
     diagonals, so every normal draw is made once per trial and shared
-    (:func:`w2s_theory.discrepancy.trial.curve_risks`); differences between points are paired (common random
-    numbers). Every point must have the same factor rows, ``min(n, r)`` and ``min(N, d_s)``: a curve does not
-    cross ``n = r`` or ``N = d_s`` (split it there)."""
-    n, N = (np.atleast_1d(np.asarray(v)) for v in (n, N))
-    if n.ndim != 1 or N.ndim != 1 or n.size == 0 or N.size == 0:
-        raise ValueError(f"n and N must be non-empty 1-D, got shapes {n.shape} and {N.shape}")
-    try:
-        n, N = np.broadcast_arrays(n, N)
-    except ValueError:
-        raise ValueError(f"n and N must broadcast, got lengths {n.size} and {N.size}") from None
-    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
-    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    (:func:`w2s_theory.discrepancy.trial.factor_curve`); differences between points are paired (common
+    random numbers). Every point must have the same factor rows, ``min(n, r)`` and ``min(N, d_s)``: a curve
+    does not cross ``n = r`` or ``N = d_s`` (split it there)."""
+    return run_curve(FAMILY, model, n, N, trials, seed, chunk_size)
+
+
+def run_curve(
+    family: Family,
+    model: SubspaceModelData,
+    n: ArrayLike,
+    N: ArrayLike,
+    trials: int,
+    seed: Seed,
+    chunk_size: int | None,
+) -> list[dict[str, np.ndarray]]:
+    """A curve of sample sizes (:func:`curve_arguments`) through ``family``'s trial, one result per point
+    with the per-trial ratios of its roles (shared by the families on the subspace model's draws)."""
     with cpu_blas_single_thread():
         problem = Problem.from_model(model)
-    rows = {rows_for("wishart", a, b, problem.r, problem.d_s) for a, b in zip(n, N, strict=True)}
-    if len(rows) > 1:
-        raise ValueError(
-            f"every point of a curve needs the same factor rows (min(n, r), min(N, d_s)) with r = {problem.r}, "
-            f"d_s = {problem.d_s}; got {sorted(rows)}: split the curve at n = r or N = d_s"
-        )
-    static = Static("wishart", problem.r, rows.pop(), curve=len(n))
-    traced = Traced(problem, jnp.asarray(n, dtype=float), jnp.asarray(N, dtype=float))
+    static, traced = curve_arguments(problem, n, N)
     risks = run_trials(
-        FAMILY,
+        family,
         traced,
         static,
         trials=trials,
         seed=seed,
         chunk_size=chunk_size,
-        context=f"curve of {len(n)} points",
+        context=f"curve of {static.curve}",
     )
     return [
         with_per_trial_ratios(
-            {k: v[:, j] for k, v in risks.items()}, FAMILY.roles, floor=model.rounding_floor
+            {k: v[:, j] for k, v in risks.items()}, family.roles, floor=model.rounding_floor
         )
-        for j in range(len(n))
+        for j in range(static.curve)
     ]

@@ -27,6 +27,7 @@ Why the Wishart engine is exact: ``docs/theory/discrepancies.md`` (simulation en
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -105,24 +106,31 @@ def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax
     return risks_from_factors(*factors, traced.problem)
 
 
-def curve_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
-    r"""One trial at every point ``(n[j], N[j])`` of a curve (Wishart engine; ``traced.n``, ``traced.N``
-    vectors, the same factor rows at every point): each point's risks are what a one-point trial with the
-    same key gives, since a sample size enters only the chi-square degrees of freedom of the factors'
-    diagonals. Every normal draw (the factors' off-diagonal entries and the noise) is made once and shared;
-    each point draws its diagonals (the same candidates, other degrees of freedom) and runs the fits. The
-    risks get a last axis, one entry per point."""
+def factor_curve(
+    key: jax.Array, traced: Traced, static: Static, risks: Callable[..., dict[str, jax.Array]]
+) -> dict[str, jax.Array]:
+    r"""``risks(T, t, T_u, t_u, problem)`` at every point ``(n[j], N[j])`` of a curve, on one trial's Wishart
+    draws (``traced.n``, ``traced.N`` vectors; the same factor rows at every point): each point's numbers
+    are what a one-point trial with the same key gives, since a sample size enters only the chi-square
+    degrees of freedom of the factors' diagonals. Every normal draw (the factors' off-diagonal entries and
+    the noise) is made once and shared; each point draws its diagonals (the same candidates, other degrees
+    of freedom) and evaluates ``risks``. The outputs get a last axis, one entry per point."""
     p = traced.problem
     k_diag, k_off = jax.random.split(key)  # as bartlett_factors splits it
     parts = off_diagonals(k_off, p.r, static.rows, noise=static.rows)
 
     def at(sizes):
         T, T_u, g, g_u = with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows))
-        return risks_from_factors(T, T @ p.b_L + p.sigma * g, T_u, T_u @ p.b_U + p.sigma * g_u, p)
+        return risks(T, T @ p.b_L + p.sigma * g, T_u, T_u @ p.b_U + p.sigma * g_u, p)
 
     if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
         return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))
     return jax.lax.map(at, (traced.n, traced.N))
+
+
+def curve_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    """:func:`trial_risks` at every point of a curve of sample sizes (:func:`factor_curve`)."""
+    return factor_curve(key, traced, static, risks_from_factors)
 
 
 def trial_bytes(static: Static) -> int:

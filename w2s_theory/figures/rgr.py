@@ -7,7 +7,9 @@ r"""Figure of W2SR's Reasoning Gap Recovered (Yuan et al. 2025) for iso-accuracy
   below. (b) Where each teacher's error lies: the exact split :math:`\varepsilon_{vis}`,
   :math:`\varepsilon_{inv}`, :math:`\eta_{inv}` with Monte Carlo means.
 
-Fast mode (tests) uses 1024 trials, three teachers and two values of ``N``.
+The Monte Carlo points of a teacher are one curve in ``N`` on the same trials
+(:meth:`~w2s_theory.rgr.RGRModel.simulate_curve`). Fast mode (tests) uses 1024 trials, three teachers and two
+values of ``N``.
 """
 
 from __future__ import annotations
@@ -88,7 +90,9 @@ def rgr_iso_accuracy(mode: Mode) -> FigureOutput:
         data["rgr"][name] = {"exact_fine": curves[name]["rgr"]}
     for i, name in enumerate(s.teachers_mc):
         m, n = teachers[name]
-        runs = {N: m.simulate(n, N, s.trials, N, chunk_size=CHUNK) for N in s.N_mc}
+        # one curve in N on the same trials (every normal draw shared, the points paired); seed 0 for
+        # every teacher, so the teachers are compared on the same draws too
+        runs = dict(zip(s.N_mc, m.simulate_curve(n, s.N_mc, s.trials, 0, chunk_size=CHUNK), strict=True))
         est = [rgr_ratio_of_means(runs[N], FAMILY.roles, floor=m.rounding_floor) for N in s.N_mc]
         mean, se = np.array([e.value for e in est]), np.array([e.se for e in est])
         mc_points(ax, s.N_mc, mean, se, LINES[name][1])
@@ -119,7 +123,10 @@ def rgr_iso_accuracy(mode: Mode) -> FigureOutput:
         fig,
         color_key(list(LINES.values())),
         color_key([(SPLIT[k], SPLIT_COLORS[k]) for k in SPLIT]),
-        style_key(("-", EXACT), ("mc", f"{MC} ({s.trials} trials; RGR: ratio of mean risks)")),
+        style_key(
+            ("-", EXACT),
+            ("mc", f"{MC} ({s.trials} trials, the same along a curve; RGR: ratio of mean risks)"),
+        ),
     )
     fig.suptitle(
         f"Iso-accuracy teachers ($\\mathbb{{E}}\\,$ER$_{{weak}}$ = {ER_WEAK:g}), $d_s$ = {any_model.d_s}, "

@@ -72,6 +72,14 @@ class RGRModel(RGRModelData):
         """
         return _simulate.simulate(self, n, N, trials, seed, engine=engine, chunk_size=chunk_size)
 
+    def simulate_curve(
+        self, n: ArrayLike, N: ArrayLike, trials: int, seed: Seed = 0, *, chunk_size: int | None = None
+    ) -> list[dict[str, np.ndarray]]:
+        """:meth:`simulate` (Wishart engine) at every point ``(n[j], N[j])`` (1-D, broadcast) on the same
+        trials: one dict per point, each what :meth:`simulate` gives with this ``seed``; every normal draw
+        of a trial is shared (:func:`w2s_theory.rgr.simulate.simulate_curve`)."""
+        return _simulate.simulate_curve(self, n, N, trials, seed, chunk_size=chunk_size)
+
     def rgr_mc(self, n: int, N: int, trials: int, seed: Seed = 0) -> Estimate:
         """Monte Carlo RGR as a ratio of mean risks with delta-method SE
         (:func:`w2s_theory.metrics.rgr_ratio_of_means`); NaN with a reason where the mean ceiling is not

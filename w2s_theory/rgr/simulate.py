@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
+from numpy.typing import ArrayLike
 
 from w2s_theory import _validate
 from w2s_theory._random import Seed
 from w2s_theory._trials import cpu_blas_single_thread
 from w2s_theory.discrepancy.fits import Problem
+from w2s_theory.discrepancy.simulate import run_curve
 from w2s_theory.discrepancy.trial import ENGINES, Engine, Static, Traced, rows_for
 from w2s_theory.family import run_trials
 from w2s_theory.metrics import with_per_trial_ratios
@@ -50,3 +52,19 @@ def simulate(
         context=f"n={n}, N={N}, engine={engine!r}",
     )
     return with_per_trial_ratios(risks, FAMILY.roles, floor=model.rounding_floor)
+
+
+def simulate_curve(
+    model: RGRModelData,
+    n: ArrayLike,
+    N: ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    chunk_size: int | None = None,
+) -> list[dict[str, np.ndarray]]:
+    """:func:`simulate` (Wishart engine) at every point ``(n[j], N[j])`` (1-D, broadcast) on the same trials:
+    one result per point, each what :func:`simulate` gives with this ``seed`` at that point; every normal
+    draw of a trial is shared (:func:`w2s_theory.discrepancy.simulate.simulate_curve`, whose rules on the
+    factor rows apply)."""
+    return run_curve(FAMILY, model, n, N, trials, seed, chunk_size)

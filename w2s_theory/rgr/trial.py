@@ -17,7 +17,8 @@ from __future__ import annotations
 import jax
 
 from w2s_theory._linalg import lstsq_leading_columns, min_norm_lstsq
-from w2s_theory.discrepancy.trial import Static, Traced, design_factors, wishart_factors
+from w2s_theory.discrepancy.fits import Problem
+from w2s_theory.discrepancy.trial import Static, Traced, design_factors, factor_curve, wishart_factors
 
 RISK_KEYS: tuple[str, ...] = ("weak", "strong", "ceiling", "w2s", "base")
 #: The teacher's error split, per trial (``docs/theory/rgr.md`` §2).
@@ -34,12 +35,22 @@ def _risk(theta: jax.Array, b: jax.Array) -> jax.Array:
 
 def trial(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
     """Excess risks ``weak``, ``strong``, ``ceiling`` (``N`` true labels), ``w2s``, ``base`` and the split
-    ``eps_vis``, ``eps_inv``, ``eta_inv`` of one trial."""
+    ``eps_vis``, ``eps_inv``, ``eta_inv`` of one trial, or of every point of a curve of sample sizes
+    (:func:`w2s_theory.discrepancy.trial.factor_curve`)."""
     p = traced.problem
+    if static.curve:
+        return factor_curve(key, traced, static, risks_from_factors)
     if static.engine == "design":
-        T, t, T_u, t_u = design_factors(key, p, *static.rows)
+        factors = design_factors(key, p, *static.rows)
     else:
-        T, t, T_u, t_u = wishart_factors(key, p, traced.n, traced.N, static.rows)
+        factors = wishart_factors(key, p, traced.n, traced.N, static.rows)
+    return risks_from_factors(*factors, p)
+
+
+def risks_from_factors(
+    T: jax.Array, t: jax.Array, T_u: jax.Array, t_u: jax.Array, p: Problem
+) -> dict[str, jax.Array]:
+    """W2SR's learners and the teacher's error split from the two triangular factors (module docstring)."""
     c_hat = lstsq_leading_columns(T, t, p.d_w)
     beta_t = p.B_w_U @ c_hat  # the teacher's latent vector, student-first coordinates
     err, d_s = beta_t - p.b_U, p.d_s
