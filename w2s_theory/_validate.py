@@ -210,3 +210,20 @@ def matrix_shape(name: str, value: object, shape: tuple[int, ...], meaning: str 
             f"{name} must have shape {tuple(shape)}{f' ({meaning})' if meaning else ''}, got {arr.shape}"
         )
     return arr
+
+
+def curve(names: tuple[str, str], values: tuple[object, object]) -> tuple[np.ndarray, np.ndarray]:
+    """The two coordinates of a curve's points: each a scalar or a non-empty 1-D array, broadcast against
+    each other (``ValueError`` naming both otherwise); entries are checked by the caller."""
+    a, b = (np.atleast_1d(np.asarray(v)) for v in values)
+    if a.ndim != 1 or b.ndim != 1 or a.size == 0 or b.size == 0:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must be non-empty 1-D, got shapes {a.shape} and {b.shape}"
+        )
+    try:
+        a, b = np.broadcast_arrays(a, b)
+    except ValueError:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must broadcast, got lengths {a.size} and {b.size}"
+        ) from None
+    return a, b

@@ -125,6 +125,17 @@ def with_per_trial_ratios(
     return out
 
 
+def curve_points(
+    risks: Mapping[str, np.ndarray], points: int, roles: Roles = DEFAULT_ROLES, *, floor: float = 0.0
+) -> list[dict[str, np.ndarray]]:
+    """Per-trial outputs of a curve (a last axis of ``points`` entries) as one dict per point, each with its
+    per-trial ratios (:func:`with_per_trial_ratios`)."""
+    return [
+        with_per_trial_ratios({k: v[:, j] for k, v in risks.items()}, roles, floor=floor)
+        for j in range(points)
+    ]
+
+
 def _ratio_of_means(num: np.ndarray, den: np.ndarray, floor: float, signed: bool = False) -> Estimate:
     r""":math:`\bar a/\bar b` with delta-method SE
     :math:`\frac{1}{\sqrt T}\sqrt{\operatorname{Var}(a-Rb)}/|\bar b|`, :math:`R=\bar a/\bar b`;

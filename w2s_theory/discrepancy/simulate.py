@@ -19,7 +19,7 @@ from w2s_theory.discrepancy.fits import Problem
 from w2s_theory.discrepancy.model import SubspaceModelData
 from w2s_theory.discrepancy.trial import ENGINES, Engine, Static, Traced, rows_for
 from w2s_theory.family import Family, run_trials
-from w2s_theory.metrics import with_per_trial_ratios
+from w2s_theory.metrics import curve_points, with_per_trial_ratios
 
 DEFAULT_ENGINE: Engine = "wishart"
 
@@ -81,13 +81,7 @@ def curve_arguments(problem: Problem, n: ArrayLike, N: ArrayLike) -> tuple[Stati
     """The static and traced arguments of a curve of sample sizes ``(n[j], N[j])`` (1-D, broadcast against
     each other; Wishart engine), validated: every point needs the same factor rows ``(min(n, r),
     min(N, d_s))``."""
-    n, N = (np.atleast_1d(np.asarray(v)) for v in (n, N))
-    if n.ndim != 1 or N.ndim != 1 or n.size == 0 or N.size == 0:
-        raise ValueError(f"n and N must be non-empty 1-D, got shapes {n.shape} and {N.shape}")
-    try:
-        n, N = np.broadcast_arrays(n, N)
-    except ValueError:
-        raise ValueError(f"n and N must broadcast, got lengths {n.size} and {N.size}") from None
+    n, N = _validate.curve(("n", "N"), (n, N))
     n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
     N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
     rows = {rows_for("wishart", a, b, problem.r, problem.d_s) for a, b in zip(n, N, strict=True)}
@@ -142,9 +136,4 @@ def run_curve(
         chunk_size=chunk_size,
         context=f"curve of {static.curve}",
     )
-    return [
-        with_per_trial_ratios(
-            {k: v[:, j] for k, v in risks.items()}, family.roles, floor=model.rounding_floor
-        )
-        for j in range(static.curve)
-    ]
+    return curve_points(risks, static.curve, family.roles, floor=model.rounding_floor)

@@ -16,7 +16,7 @@ from w2s_theory.family import run_trials
 from w2s_theory.gcm.family import FAMILY
 from w2s_theory.gcm.model import GaussianCovariateModelData
 from w2s_theory.gcm.trial import ENGINES, Engine, Problem, Static, Traced, rows_for
-from w2s_theory.metrics import with_per_trial_ratios
+from w2s_theory.metrics import curve_points, with_per_trial_ratios
 
 DEFAULT_ENGINE: Engine = "wishart"
 
@@ -79,18 +79,11 @@ def simulate_curve(
     random numbers)."""
     n = _validate.positive_int("n", n)
     N = _validate.positive_int("N", N)
-    lam_w, lam_s = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (lam_w, lam_s))
-    if lam_w.ndim != 1 or lam_s.ndim != 1 or lam_w.size == 0 or lam_s.size == 0:
-        raise ValueError(f"lam_w and lam_s must be non-empty 1-D, got shapes {lam_w.shape} and {lam_s.shape}")
-    try:
-        lam_w, lam_s = np.broadcast_arrays(lam_w, lam_s)
-    except ValueError:
-        raise ValueError(
-            f"lam_w and lam_s must broadcast, got lengths {lam_w.size} and {lam_s.size}"
-        ) from None
-    for name, values in (("lam_w", lam_w), ("lam_s", lam_s)):
-        for j, v in enumerate(values):
-            _validate.nonnegative_float(f"{name}[{j}]", float(v))
+    lam_w, lam_s = _validate.curve(("lam_w", "lam_s"), (lam_w, lam_s))
+    lam_w, lam_s = (
+        np.array([_validate.nonnegative_float(f"{name}[{j}]", v) for j, v in enumerate(values.tolist())])
+        for name, values in (("lam_w", lam_w), ("lam_s", lam_s))
+    )
     engine = _validate.choice("engine", engine, ENGINES)
     problem = Problem.from_model(model, lam_w, lam_s)
     rows = rows_for(engine, n, N, problem.r)
@@ -105,9 +98,4 @@ def simulate_curve(
         chunk_size=chunk_size,
         context=f"n={n}, N={N}, penalty curve of {lam_w.size}, engine={engine!r}",
     )
-    return [
-        with_per_trial_ratios(
-            {k: v[:, j] for k, v in risks.items()}, FAMILY.roles, floor=model.rounding_floor
-        )
-        for j in range(lam_w.size)
-    ]
+    return curve_points(risks, lam_w.size, FAMILY.roles, floor=model.rounding_floor)
