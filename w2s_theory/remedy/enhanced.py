@@ -71,11 +71,6 @@ class Pipeline:
     steps: int = STEPS
     test_draws: int = TEST_DRAWS
 
-    @property
-    def fits(self) -> int:
-        """The number of GCE fits per trial (one per variant)."""
-        return sum(count for _, count in self.filters)
-
 
 def _teacher_and_student(task: ClassificationTask, pipe: Pipeline, lab: GroupSample, unl: GroupSample, l2):
     model = task.model
