@@ -23,6 +23,8 @@ from w2s_theory._sweep import (
     lock_directory,
     point_key,
     run_sweep,
+    stack_points,
+    unstack_points,
 )
 from w2s_theory.spurious import SpuriousModel
 from w2s_theory.sweep import ConfigError, parse_config, run
@@ -489,3 +491,17 @@ def test_reproduce_workers_end_when_the_cli_is_terminated(tmp_path):
         for pid in [cli.pid, *workers]:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_points_of_a_curve_are_stored_stacked_and_come_back_in_order(tmp_path):
+    """A curve's per-point results go into one stored sweep result (stacked along a last axis) and come
+    back as the same per-point arrays, also after a resume from the store."""
+    points = [{"a": np.arange(4.0) + j, "b": np.full((4, 2), j)} for j in range(3)]
+    evaluate = lambda params, key: stack_points(points)
+    for _ in range(2):  # computed, then loaded from the store
+        (stored,) = run_sweep([{"curve": 1}], evaluate, store=tmp_path, progress=False)
+        assert stored["a"].shape == (4, 3) and stored["b"].shape == (4, 2, 3)
+        for original, back in zip(points, unstack_points(stored), strict=True):
+            assert back.keys() == original.keys()
+            for name in original:
+                np.testing.assert_array_equal(back[name], original[name])

@@ -65,6 +65,12 @@ def _cholesky_is_reliable(L: jax.Array) -> jax.Array:
     return jnp.all(jnp.isfinite(L)) & (ratio * ratio > 1.0 / GRAM_COND_MAX)
 
 
+def smaller_gram(X: jax.Array) -> jax.Array:
+    r""":math:`X^\top X` (tall or square ``X``) or :math:`XX^\top` (wide): the Gram matrix
+    :func:`min_norm_lstsq` factors."""
+    return X.T @ X if X.shape[0] >= X.shape[1] else X @ X.T
+
+
 def min_norm_lstsq(
     X: jax.Array, y: jax.Array, ridge: float | jax.Array | None = None, gram: jax.Array | None = None
 ) -> jax.Array:
@@ -87,7 +93,7 @@ def min_norm_lstsq(
     m, d = X.shape
     tall = m >= d
     if gram is None:
-        G = X.T @ X if tall else X @ X.T
+        G = smaller_gram(X)
     elif gram.shape != (min(m, d),) * 2:
         raise ValueError(
             f"gram must be the {min(m, d)} x {min(m, d)} Gram of the smaller side, got {gram.shape}"

@@ -314,6 +314,18 @@ def count_stored(points: Sequence[Params], *, seed: int, store: Path) -> int:
     return sum((Path(store) / f"{_digest(p, seed)}.npz").is_file() for p in points)
 
 
+def stack_points(results: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """The results of several points computed together (a curve on the same trials) as one sweep result:
+    each output stacked along a new last axis, one entry per point (:func:`unstack_points` inverts it)."""
+    return {name: np.stack([np.asarray(r[name]) for r in results], axis=-1) for name in results[0]}
+
+
+def unstack_points(result: Mapping[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """The per-point results of a :func:`stack_points` result, in order."""
+    points = next(iter(result.values())).shape[-1]
+    return [{name: value[..., j] for name, value in result.items()} for j in range(points)]
+
+
 def run_sweep(
     points: Sequence[Params],
     evaluate: Evaluate,

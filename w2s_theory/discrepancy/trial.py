@@ -96,9 +96,9 @@ def wishart_factors(
 def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
     r"""Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` and the ``misfit``
     :math:`\|\beta_s-\beta_t\|^2` of one trial (:func:`~w2s_theory.discrepancy.fits.risks_from_factors`),
-    or of every point of a curve (:func:`curve_risks`)."""
+    or of every point of a curve of sample sizes (:func:`factor_curve`)."""
     if static.curve:
-        return curve_risks(key, traced, static)
+        return factor_curve(key, traced, static, risks_from_factors)
     if static.engine == "design":
         factors = design_factors(key, traced.problem, *static.rows)
     else:
@@ -126,11 +126,6 @@ def factor_curve(
     if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
         return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))
     return jax.lax.map(at, (traced.n, traced.N))
-
-
-def curve_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
-    """:func:`trial_risks` at every point of a curve of sample sizes (:func:`factor_curve`)."""
-    return factor_curve(key, traced, static, risks_from_factors)
 
 
 def trial_bytes(static: Static) -> int:

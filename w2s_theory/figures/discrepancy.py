@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from w2s_theory._sweep import run_sweep
+from w2s_theory._sweep import run_sweep, stack_points, unstack_points
 from w2s_theory.discrepancy import SubspaceModel
 from w2s_theory.discrepancy import theory as th
 from w2s_theory.figures.registry import FigureOutput, Mode, register
@@ -109,7 +109,7 @@ def _evaluate(point, key):
     s = Setting(point["d"], point["d_w"], point["d_s"], point["d_gt"], point["trials"], 0)
     model = _model(s.d, s.d_w, s.d_s, s.d_gt, point["doff"], point["sigma2"])
     curve = model.simulate_curve(point["n"], point["N"], trials=point["trials"], seed=key)
-    return {f"{j}/{k}": mc[k] for j, mc in enumerate(curve) for k in RISKS}
+    return stack_points([{k: mc[k] for k in RISKS} for mc in curve])
 
 
 def monte_carlo(s: Setting, paper_d_sw: int, sigma2: float, ns, Ns, mode: Mode, seed: int = 0) -> list[dict]:
@@ -127,7 +127,7 @@ def monte_carlo(s: Setting, paper_d_sw: int, sigma2: float, ns, Ns, mode: Mode, 
         desc=f"d_sw={paper_d_sw} sigma2={sigma2:g}",
         progress=mode.progress,
     )
-    return [{k: flat[f"{j}/{k}"] for k in RISKS} for j in range(len(point["n"]))]
+    return unstack_points(flat)
 
 
 @dataclass(frozen=True)

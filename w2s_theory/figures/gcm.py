@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from w2s_theory._sweep import run_sweep
+from w2s_theory._sweep import run_sweep, stack_points, unstack_points
 from w2s_theory.figures.registry import FigureOutput, Mode, register
 from w2s_theory.figures.style import (
     COLORS,
@@ -103,7 +103,7 @@ def _evaluate_curve(point, key):
         point["n"], point["N"], point["lam_w"], point["lam_s"], trials=point["trials"], seed=key,
         chunk_size=CHUNK,
     )  # fmt: skip
-    return {f"{j}/{k}": mc[k] for j, mc in enumerate(curve) for k in RISKS}
+    return stack_points([{k: mc[k] for k in RISKS} for mc in curve])
 
 
 def penalty_curve(
@@ -116,7 +116,7 @@ def penalty_curve(
     (flat,) = run_sweep(
         [point], _evaluate_curve, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress
     )
-    return [{k: flat[f"{j}/{k}"] for k in RISKS} for j in range(len(lam_w))]
+    return unstack_points(flat)
 
 
 def _estimates(mc: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:

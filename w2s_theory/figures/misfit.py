@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from w2s_theory._sweep import run_sweep
+from w2s_theory._sweep import run_sweep, stack_points, unstack_points
 from w2s_theory.discrepancy import SubspaceModel
 from w2s_theory.discrepancy.misfit import expected_misfit_gain
 from w2s_theory.figures.registry import FigureOutput, Mode, register
@@ -134,7 +134,7 @@ def _evaluate(point, key):
     curve = configuration(point["config"], layout).simulate_curve(
         point["n"], point["N"], trials=point["trials"], seed=key
     )
-    return {f"{j}/{k}": mc[k] for j, mc in enumerate(curve) for k in OUTPUTS}
+    return stack_points([{k: mc[k] for k in OUTPUTS} for mc in curve])
 
 
 def monte_carlo(s: Setting, config: str, mode: Mode) -> list[dict]:
@@ -151,9 +151,9 @@ def monte_carlo(s: Setting, config: str, mode: Mode) -> list[dict]:
         points, _evaluate, seed=0, store=mode.cache_dir, desc=f"misfit {config}", progress=mode.progress
     )
     by_N = {
-        N: {k: flat[f"{j}/{k}"] for k in OUTPUTS}
+        N: result
         for point, flat in zip(points, curves, strict=True)
-        for j, N in enumerate(point["N"])
+        for N, result in zip(point["N"], unstack_points(flat), strict=True)
     }
     return [by_N[int(N)] for N in s.N_mc]
 

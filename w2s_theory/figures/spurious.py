@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from w2s_theory._sweep import run_sweep
+from w2s_theory._sweep import run_sweep, stack_points
 from w2s_theory.figures.registry import FigureOutput, Mode, register
 from w2s_theory.figures.style import (
     MC,
@@ -98,7 +98,7 @@ def _evaluate(point, key):
         trials=point["trials"],
         seed=key,
     )
-    return {k: np.stack([mc[k] for mc in curve], axis=1) for k in ("teacher", "student", "gain")}
+    return stack_points([{k: mc[k] for k in ("teacher", "student", "gain")} for mc in curve])
 
 
 def _mc_gain(s: Setting, mode: Mode, desc: str, eta_us, nu_z=GAMMA, eta_t=ETA_T, **geometry) -> list:

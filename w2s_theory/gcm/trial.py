@@ -41,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from w2s_theory._linalg import min_norm_lstsq
+from w2s_theory._linalg import min_norm_lstsq, smaller_gram
 from w2s_theory._wishart import bartlett_factors
 from w2s_theory.gcm.model import GaussianCovariateModelData
 
@@ -142,13 +142,12 @@ def _excess_risk(B: jax.Array, theta: jax.Array, b: jax.Array) -> jax.Array:
 
 
 class Designs(NamedTuple):
-    """One trial's draws and feature designs: ``Z, y, Zu, yu`` (:func:`_draws`), the teacher's ``X_w``, the
-    strong features ``X_s`` and ``Xu_s`` of the two draws, and the ceiling's stacked ``X_c``, ``y_c``."""
+    """What the fits of one trial read: the labels ``y`` and the unlabelled draw ``Zu`` (:func:`_draws`), the
+    teacher's ``X_w``, the strong features ``X_s`` and ``Xu_s`` of the two draws, and the ceiling's stacked
+    ``X_c``, ``y_c``."""
 
-    Z: jax.Array
     y: jax.Array
     Zu: jax.Array
-    yu: jax.Array
     X_w: jax.Array
     X_s: jax.Array
     Xu_s: jax.Array
@@ -160,12 +159,7 @@ def _designs(key: jax.Array, traced: Traced, static: Static) -> Designs:
     p = traced.problem
     Z, y, Zu, yu = _draws(key, traced, static)
     X_w, X_s, Xu_s = Z @ p.B_w, Z @ p.B_s, Zu @ p.B_s
-    return Designs(Z, y, Zu, yu, X_w, X_s, Xu_s, jnp.concatenate([X_s, Xu_s]), jnp.concatenate([y, yu]))
-
-
-def _smaller_gram(X: jax.Array) -> jax.Array:
-    """:math:`X^\top X` or :math:`XX^\top`, whichever is smaller (what :func:`min_norm_lstsq` factors)."""
-    return X.T @ X if X.shape[0] >= X.shape[1] else X @ X.T
+    return Designs(y, Zu, X_w, X_s, Xu_s, jnp.concatenate([X_s, Xu_s]), jnp.concatenate([y, yu]))
 
 
 def _risks(
@@ -196,7 +190,7 @@ def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax
     d = _designs(key, traced, static)
     if not static.curve:
         return _risks(p, traced.n, traced.N, d, p.lam_w, p.lam_s)
-    grams = tuple(_smaller_gram(X) for X in (d.X_w, d.X_s, d.X_c, d.Xu_s))
+    grams = tuple(smaller_gram(X) for X in (d.X_w, d.X_s, d.X_c, d.Xu_s))
     at = lambda lam: _risks(p, traced.n, traced.N, d, lam[0], lam[1], grams)
     if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
         return jax.tree.map(lambda x: x[None], at((p.lam_w[0], p.lam_s[0])))

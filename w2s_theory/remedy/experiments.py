@@ -30,7 +30,7 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from w2s_theory._sweep import run_sweep
+from w2s_theory._sweep import run_sweep, stack_points, unstack_points
 from w2s_theory.metrics import Estimate, mean_se
 from w2s_theory.remedy.confidence import keep_count
 from w2s_theory.remedy.data import ClassificationTask
@@ -104,7 +104,7 @@ def _evaluate_variants(point, key: jax.Array) -> dict[str, np.ndarray]:
     kw = dict(n=s.n, N=s.N, eta_t=s.eta_t, trials=s.trials, seed=key, head=point["head"])
     kw |= dict(eta_l=point["eta_l"], eta_u=point["eta_u"], variants=point["variants"])
     results = simulate_variants(s.task(), **kw)
-    return {f"{j}/{name}": value for j, r in enumerate(results) for name, value in r.items()}
+    return stack_points(results)
 
 
 def run_variants(
@@ -126,8 +126,7 @@ def run_variants(
     base = {"setting": setting.__dict__, "head": "squares"}
     full = [base | pt | {"variants": chosen} for pt in points]
     flat = run_sweep(full, _evaluate_variants, seed=seed, store=store, desc=desc, progress=progress)
-    split = lambda r, j: {name.split("/", 1)[1]: v for name, v in r.items() if name.startswith(f"{j}/")}
-    return [[split(r, j) for j in range(len(chosen))] for r in flat]
+    return [unstack_points(r) for r in flat]
 
 
 def paired(a: np.ndarray, b: np.ndarray) -> Estimate:
