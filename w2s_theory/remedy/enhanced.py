@@ -302,34 +302,32 @@ def simulate_variants(
             f"variants must be a non-empty sequence of Variant (or dicts of its fields), got {variants!r}"
         )
     listed = [v if isinstance(v, Variant) else Variant(**v) for v in variants]
-    chosen = list(dict.fromkeys(listed))  # a variant listed twice is computed once
-    keeps = [keep_count(v.p, N) for v in chosen]
-    distinct = list(dict.fromkeys(keeps))  # keep counts in order of first appearance
-    order = sorted(range(len(chosen)), key=lambda i: distinct.index(keeps[i]))  # fits grouped by keep count
+    keep = {v: keep_count(v.p, N) for v in listed}  # a variant listed twice is computed once
+    distinct = list(dict.fromkeys(keep.values()))  # keep counts in order of first appearance
+    chosen = sorted(keep, key=lambda v: distinct.index(keep[v]))  # the fits, grouped by keep count
     pipe = Pipeline(
         n=n,
         N=N,
-        filters=tuple((k, keeps.count(k)) for k in distinct),
+        filters=tuple((k, list(keep.values()).count(k)) for k in distinct),
         head=_validate.choice("head", head, HEADS),
         steps=_validate.positive_int("steps", steps),
         test_draws=_validate.positive_int("test_draws", test_draws),
     )
-    per_fit = [chosen[i] for i in order]
     f64 = lambda v: jnp.asarray(v, dtype=jnp.float64)
     traced = Traced(
         f64(eta_l),
         f64(eta_u),
         f64(l2),
-        f64([v.q for v in per_fit]),
-        jnp.asarray([v.init == "scratch" for v in per_fit]),
-        jnp.asarray([v.pseudolabels == "student" for v in per_fit]),
+        f64([v.q for v in chosen]),
+        jnp.asarray([v.init == "scratch" for v in chosen]),
+        jnp.asarray([v.pseudolabels == "student" for v in chosen]),
     )
     out = run_trials(
         FAMILY, traced, (task, pipe), trials=trials, seed=seed, chunk_size=chunk_size, context=f"n={n}, N={N}"
     )
     results = []
-    for i, k in enumerate(keeps):
-        f, j = order.index(i), distinct.index(k)
+    for f, v in enumerate(chosen):
+        j = distinct.index(keep[v])
         one = {}
         for name, value in out.items():
             if name.startswith("enhanced_"):  # per GCE fit
