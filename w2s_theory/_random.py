@@ -43,6 +43,10 @@ def as_key(seed: Seed) -> jax.Array:
         )
     if not 0 <= int(seed) < SEED_LIMIT:
         raise ValueError(f"seed must be an integer in [0, 2**63), got {seed}")
+    if jax.config.jax_default_prng_impl == "threefry2x32":
+        # threefry's seed words, made on the host: ``jax.random.key`` would compile a program for them, a
+        # noticeable part of a new session's first result (tested equal to ``jax.random.key(seed)``)
+        return jax.random.wrap_key_data(np.array([int(seed) >> 32, int(seed) & 0xFFFFFFFF], np.uint32))
     return jax.random.key(int(seed))
 
 

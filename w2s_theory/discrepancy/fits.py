@@ -84,12 +84,12 @@ class Problem:
         Q_U = np.linalg.qr(np.asarray(B_s, dtype=float), mode="complete")[0]  # first d_s columns span V_s
         d_w, d_s = np.shape(B_w)[1], np.shape(B_s)[1]
         b = np.asarray(b_star, dtype=float)
-        return cls(
-            b_L=jnp.asarray(Q_L.T @ b),
-            B_s_L=jnp.asarray(Q_L.T @ Q_U[:, :d_s]),
-            b_U=jnp.asarray(Q_U.T @ b),
-            B_w_U=jnp.asarray(Q_U.T @ Q_L[:, :d_w]),
-            sigma=jnp.sqrt(jnp.asarray(sigma2, dtype=float)),
+        return cls(  # host arrays: a trial program takes them as they are, with no eager device program
+            b_L=Q_L.T @ b,
+            B_s_L=Q_L.T @ Q_U[:, :d_s],
+            b_U=Q_U.T @ b,
+            B_w_U=Q_U.T @ Q_L[:, :d_w],
+            sigma=np.sqrt(np.float64(sigma2)),
         )
 
     @classmethod

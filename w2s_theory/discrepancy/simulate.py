@@ -7,7 +7,6 @@ these outputs is :mod:`w2s_theory.discrepancy.misfit`.
 
 from __future__ import annotations
 
-import jax.numpy as jnp
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -40,7 +39,7 @@ def simulate_problem(
     N = _validate.positive_int("N", N)
     engine = _validate.choice("engine", engine, ENGINES)
     static = Static(engine, problem.r, rows_for(engine, n, N, problem.r, problem.d_s))
-    traced = Traced(problem, jnp.asarray(n, dtype=float), jnp.asarray(N, dtype=float))
+    traced = Traced(problem, np.float64(n), np.float64(N))
     return run_trials(
         FAMILY,
         traced,
@@ -91,7 +90,7 @@ def curve_arguments(problem: Problem, n: ArrayLike, N: ArrayLike) -> tuple[Stati
             f"d_s = {problem.d_s}; got {sorted(rows)}: split the curve at n = r or N = d_s"
         )
     static = Static("wishart", problem.r, rows.pop(), curve=len(n))
-    return static, Traced(problem, jnp.asarray(n, dtype=float), jnp.asarray(N, dtype=float))
+    return static, Traced(problem, np.asarray(n, dtype=float), np.asarray(N, dtype=float))
 
 
 def simulate_curve(
