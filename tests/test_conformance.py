@@ -474,7 +474,6 @@ def test_trial_keys_derived_in_the_program_are_the_split_keys():
         assert np.array_equal(jax.random.key_data(derived)[indices < trials], split)
 
 
-
 def test_integer_seeds_give_jax_random_key():
     """``as_key`` makes threefry's seed words on the host instead of compiling ``jax.random.key``'s
     program; the key is the same for seeds across both 32-bit words and at the ends of the range."""
@@ -484,6 +483,7 @@ def test_integer_seeds_give_jax_random_key():
         key = as_key(seed)
         assert jax.random.key_impl(key) == jax.random.key_impl(jax.random.key(0))
         assert np.array_equal(jax.random.key_data(key), jax.random.key_data(jax.random.key(int(seed))))
+
 
 @pytest.mark.parametrize("shape", [(1000, 20), (37, 3), (67_843,), (5,), (7, 1), ()])
 def test_normal_draws_computed_once_are_the_same_bits(shape):
