@@ -93,6 +93,31 @@ def test_bad_sample_sizes_are_rejected_naming_them():
         model.simulate(12, 9.5, trials=2)
 
 
+@pytest.mark.parametrize("ridge", [{}, {"lam_w": 0.05, "lam_s": 0.1}])
+def test_each_point_of_a_curve_is_that_point_run_alone(ridge):
+    """A curve draws the largest sizes once and each point reads the leading rows, which are the rows a
+    one-point run draws: the same numbers up to the rounding of Gram sums over zero-weight rows."""
+    model, *_ = _small()
+    n, N = [SMALL["n"], 20, 12], [SMALL["N"], 15, 9]
+    curve = model.simulate_curve(n, N, trials=SMALL["trials"], seed=4, **ridge)
+    assert len(curve) == 3
+    for j in (0, 1) if not ridge else (0,):
+        alone = model.simulate(n[j], N[j], trials=SMALL["trials"], seed=4, **ridge)
+        for key in (*RISKS, "pgr", "opr"):
+            np.testing.assert_allclose(curve[j][key], alone[key], rtol=1e-12, err_msg=f"point {j}: {key}")
+    np.testing.assert_array_equal(curve[2]["weak"], curve[0]["weak"])  # same n: the same teacher
+
+
+def test_a_curve_rejects_wide_designs_and_bad_points_naming_them():
+    model, *_ = _small()
+    with pytest.raises(ValueError, match=r"tall designs.*\(n\[1\], N\[1\]\) = \(4, 9\)"):
+        model.simulate_curve([12, 4], 9, trials=2)
+    with pytest.raises(ValueError, match=r"N\[0\] must be an integer >= 1, got 0"):
+        model.simulate_curve(12, [0, 9], trials=2)
+    with pytest.raises(ValueError, match="n and N must broadcast, got lengths 2 and 3"):
+        model.compare_curve([12, 13], [9, 10, 11], trials=2)
+
+
 # ------------------------------------------------------------------------------- Gaussian features: 5 SE
 @pytest.fixture(scope="module")
 def gaussian_model():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from w2s_theory import _validate
 from w2s_theory._random import Seed
 from w2s_theory.features import design, ridge, theory
 from w2s_theory.features import simulate as _simulate
@@ -123,6 +124,25 @@ class FeatureModel(FeatureModelData):
         :func:`w2s_theory.features.design.design_check`)."""
         return design.design_check(self, n, trials=trials, seed=seed)
 
+    def simulate_curve(
+        self,
+        n: ArrayLike,
+        N: ArrayLike,
+        trials: int,
+        seed: Seed = 0,
+        *,
+        lam_w: float = 0.0,
+        lam_s: float = 0.0,
+        chunk_size: int | None = None,
+    ) -> list[dict[str, np.ndarray]]:
+        """:meth:`simulate` at every point ``(n[j], N[j])`` (1-D, broadcast) on the same trials, in one
+        compiled program: one dict per point, each what :meth:`simulate` gives with this ``seed`` there (to
+        rounding). Needs tall designs, ``n[j] >= max(d_w, d_s)`` and ``N[j] >= d_s``
+        (:func:`w2s_theory.features.simulate.simulate_curve`)."""
+        return _simulate.simulate_curve(
+            self, n, N, trials, seed, lam_w=lam_w, lam_s=lam_s, chunk_size=chunk_size
+        )
+
     def compare(
         self, n: int, N: int, trials: int, seed: Seed = 0, *, lam_w: float = 0.0, lam_s: float = 0.0
     ) -> dict[str, dict[str, float]]:
@@ -136,9 +156,34 @@ class FeatureModel(FeatureModelData):
             ``w2s``, ``pgr``, ``opr``; measured PGR / OPR are ratios of mean risks (delta-method SE), which
             estimate the predicted ratios of expectations.
         """
-        exact = self.expected_risks(n, N, lam_w=lam_w, lam_s=lam_s, check_design=False)
-        stated = self.paper_risks(n, N)
-        mc = self.simulate(n, N, trials=trials, seed=seed, lam_w=lam_w, lam_s=lam_s)
+        predicted = self._predicted(n, N, lam_w, lam_s)  # validates n and N before any Monte Carlo
+        return self._comparison(predicted, self.simulate(n, N, trials, seed, lam_w=lam_w, lam_s=lam_s))
+
+    def compare_curve(
+        self,
+        n: ArrayLike,
+        N: ArrayLike,
+        trials: int,
+        seed: Seed = 0,
+        *,
+        lam_w: float = 0.0,
+        lam_s: float = 0.0,
+    ) -> list[dict[str, dict[str, float]]]:
+        """:meth:`compare` at every point ``(n[j], N[j])`` (1-D, broadcast), measured on the same trials
+        (:meth:`simulate_curve`: tall designs only)."""
+        n, N = _validate.curve(("n", "N"), (n, N))
+        predicted = [self._predicted(a, b, lam_w, lam_s) for a, b in zip(n.tolist(), N.tolist(), strict=True)]
+        curve = self.simulate_curve(n, N, trials, seed, lam_w=lam_w, lam_s=lam_s)
+        return [self._comparison(p, mc) for p, mc in zip(predicted, curve, strict=True)]
+
+    def _predicted(self, n: int, N: int, lam_w: float, lam_s: float) -> tuple[dict, dict]:
+        """The exact (or deterministic-equivalent) and the stated risks at one point."""
+        return self.expected_risks(n, N, lam_w=lam_w, lam_s=lam_s, check_design=False), self.paper_risks(n, N)
+
+    def _comparison(
+        self, predicted: tuple[dict, dict], mc: dict[str, np.ndarray]
+    ) -> dict[str, dict[str, float]]:
+        exact, stated = predicted
         floor = self.rounding_floor
         measured: dict[str, Estimate] = {key: mean_se(mc[key]) for key in RISKS}
         measured["pgr"] = pgr_ratio_of_means(mc, floor=floor)

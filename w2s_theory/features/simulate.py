@@ -3,16 +3,19 @@ r"""Monte Carlo of the real pipeline on resampled rows through the shared driver
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import jax.numpy as jnp
 import numpy as np
+from numpy.typing import ArrayLike
 
 from w2s_theory import _validate
 from w2s_theory._random import Seed
 from w2s_theory.family import run_trials
 from w2s_theory.features.family import FAMILY
 from w2s_theory.features.model import FeatureModelData
-from w2s_theory.features.trial import Static, Traced
-from w2s_theory.metrics import with_per_trial_ratios
+from w2s_theory.features.trial import Curve, Static, Traced
+from w2s_theory.metrics import curve_points, with_per_trial_ratios
 
 
 def traced_and_static(
@@ -54,3 +57,39 @@ def simulate(
         FAMILY, traced, static, trials=trials, seed=seed, chunk_size=chunk_size, context=context
     )
     return with_per_trial_ratios(risks, FAMILY.roles, floor=model.rounding_floor)
+
+
+def simulate_curve(
+    model: FeatureModelData,
+    n: ArrayLike,
+    N: ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    lam_w: float = 0.0,
+    lam_s: float = 0.0,
+    chunk_size: int | None = None,
+) -> list[dict[str, np.ndarray]]:
+    """:func:`simulate` at every point ``(n[j], N[j])`` (1-D, broadcast against each other) on the same
+    trials, in one compiled program: one result per point, each what :func:`simulate` gives with this
+    ``seed`` at that point, to rounding (a trial draws the largest sizes once and each point reads the
+    leading rows, the very rows a one-point run draws; :mod:`w2s_theory.features.trial`). Differences
+    between points are paired (common random numbers). Every point needs tall designs:
+    ``n[j] >= max(d_w, d_s)`` and ``N[j] >= d_s``."""
+    n, N = _validate.curve(("n", "N"), (n, N))
+    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
+    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    for j, (a, b) in enumerate(zip(n, N, strict=True)):
+        if a < max(model.d_w, model.d_s) or b < model.d_s:
+            raise ValueError(
+                f"a curve needs tall designs, n >= max(d_w, d_s) = {max(model.d_w, model.d_s)} and "
+                f"N >= d_s = {model.d_s} at every point; got (n[{j}], N[{j}]) = ({a}, {b}): run that point "
+                "with simulate"
+            )
+    traced, static = traced_and_static(model, max(n), max(N), lam_w, lam_s)
+    curve = Curve(traced, np.asarray(n, dtype=float), np.asarray(N, dtype=float))
+    static = replace(static, curve=len(n))
+    risks = run_trials(
+        FAMILY, curve, static, trials=trials, seed=seed, chunk_size=chunk_size, context=f"curve of {len(n)}"
+    )
+    return curve_points(risks, len(n), FAMILY.roles, floor=model.rounding_floor)

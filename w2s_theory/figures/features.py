@@ -70,17 +70,20 @@ def feature_curves(
     Every point needs :math:`n>\\max(d_w,d_s)+1` and :math:`N>d_s+1` (the exact forms). ``data`` holds, per
     panel (``vs_n``, ``vs_N``), the grid ``x`` and per quantity ``exact``, ``stated``, ``mc_mean``,
     ``mc_se`` (and the fine-grid curves), plus ``table``: ``rows`` (one :meth:`FeatureModel.compare` per
-    point, with ``n``, ``N``) and their ``markdown`` table. ``progress`` shows a progress bar over the
-    points (stderr).
+    point, with ``n``, ``N``) and their ``markdown`` table. Every point is measured on the same trials, in
+    one compiled program (:meth:`FeatureModel.compare_curve`). ``progress`` shows a progress bar
+    (stderr).
     """
     ns, Ns = sorted({int(n) for n in ns}), sorted({int(N) for N in Ns})
     n_ref, N_ref = ns[len(ns) // 2], Ns[len(Ns) // 2]
     lines = {"vs_n": ("n", [(n, N_ref) for n in ns]), "vs_N": ("N", [(n_ref, N) for N in Ns])}
     todo = sorted({p for _, points in lines.values() for p in points})
-    cache: dict[tuple[int, int], dict] = {}
-    for n, N in tqdm(todo, desc=f"{trials} trials per (n, N)", disable=not progress, unit="point"):
-        cache[(n, N)] = {"n": n, "N": N} | model.compare(n, N, trials=trials, seed=seed)
-    rows = [cache[p] for p in todo]
+    desc = f"{len(todo)} points x {trials} trials"
+    with tqdm(total=1, desc=desc, disable=not progress, unit="curve") as bar:
+        compared = model.compare_curve(*zip(*todo, strict=True), trials=trials, seed=seed)
+        bar.update()
+    rows = [{"n": n, "N": N} | c for (n, N), c in zip(todo, compared, strict=True)]
+    cache = {(row["n"], row["N"]): row for row in rows}
 
     fig, axes = new_figure(2, 2)
     data: dict[str, dict] = {}
@@ -140,8 +143,8 @@ def feature_curves(
     return FigureOutput(fig, data | {"table": {"rows": rows, "markdown": comparison_table(rows)}})
 
 
-#: The digits figure's settings: (sigma2, trials, n grid, N grid) in full and fast mode. Compilation (one
-#: program per (n, N)) dominates the fast mode, so it keeps 3 points and affords 100 trials each.
+#: The digits figure's settings: (sigma2, trials, n grid, N grid) in full and fast mode (every point of a
+#: mode in one compiled program).
 DIGITS_FULL = (4.0, 300, (44, 60, 100, 200, 400), (20, 50, 100, 400, 1000))
 DIGITS_FAST = (4.0, 100, (44, 100), (50, 400))
 
