@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from w2s_theory import SubspaceModel
+from w2s_theory._linalg import masked_lstsq
 from w2s_theory.discrepancy.theory import expected_risks
 from w2s_theory.filtering import FilterSettings, TwoStageFilter, procedure, theory
 from w2s_theory.filtering.model import kept_count
@@ -18,7 +19,7 @@ from w2s_theory.testing import assert_mc_close
 N_POOL, D_S = 12, 5
 _stage_one = jax.jit(procedure.stage_one)
 _stage_two = jax.jit(procedure.stage_two)
-_masked_lstsq = jax.jit(procedure.masked_lstsq)
+_masked_lstsq = jax.jit(masked_lstsq)
 
 
 def _reference_lstsq(X: np.ndarray, y: np.ndarray) -> np.ndarray:

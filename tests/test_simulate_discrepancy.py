@@ -223,3 +223,47 @@ def test_bad_curves_are_rejected_naming_them(n, N, match):
     m = SubspaceModel.from_principal_angles([0.3, 0.9], 8, 12, 0.5, beta=np.linspace(-1, 1, 24), D=24)
     with pytest.raises(ValueError, match=match):
         m.simulate_curve(n, N, trials=2)
+
+
+def test_grid_points_are_their_own_draws_and_simulate_where_the_factors_are_full():
+    """simulate_grid runs any sizes in one program: a point's numbers depend only on the seed and its own
+    sizes (any position, any other points), equal simulate's where n >= r and N >= d_s, and another grid
+    of the same length compiles nothing."""
+    from w2s_theory.discrepancy.family import FAMILY
+    from w2s_theory.family import trace_count
+
+    m = SubspaceModel.from_principal_angles([0.3, 0.9], 8, 12, 0.5, beta=np.linspace(-1, 1, 24), D=24)
+    r = Problem.from_model(m).r
+    n, N = [r + 5, 4, r + 30, 2], [50, 50, 8, 5]
+    grid = m.simulate_grid(n, N, trials=6, seed=4)
+    for j in (0,):  # both factors full: the one-point trial's very draw
+        single = m.simulate(n[j], N[j], trials=6, seed=4)
+        for key in (*RISKS, "misfit", "pgr", "opr"):
+            np.testing.assert_allclose(grid[j][key], single[key], rtol=1e-12, atol=0, err_msg=key)
+    before = trace_count(FAMILY)
+    other = m.simulate_grid([2, 60, 4, 33], [5, 9, 50, 40], trials=6, seed=4)
+    assert trace_count(FAMILY) == before
+    for a, b in ((0, 3), (2, 1)):  # the same sizes at other positions among other points
+        for key in (*RISKS, "misfit"):
+            np.testing.assert_allclose(other[a][key], grid[b][key], rtol=1e-12, atol=0, err_msg=key)
+
+
+def test_grid_matches_the_exact_risks_in_every_regime_within_5_se():
+    """Every regime of the four fits on one grid: OLS, a min-norm teacher, a min-norm student and every fit
+    min-norm, each fit at least 4 from its pole."""
+    m = SubspaceModel.from_principal_angles([0.3, 0.9], 8, 12, 0.5, beta=np.linspace(-1, 1, 24), D=24)
+    n, N = np.array([60, 4, 60, 2]), np.array([50, 50, 8, 5])
+    exact = m.expected_risks(n, N)
+    for j, point in enumerate(m.simulate_grid(n, N, trials=4000, seed=11)):
+        for key in RISKS:
+            assert_mc_close(mean_se(point[key]), exact[key][j], label=f"grid {key} n={n[j]} N={N[j]}")
+
+
+@pytest.mark.parametrize(
+    ("n", "N", "match"),
+    [([], 50, "non-empty 1-D"), ([60, 0], 50, r"n\[1\] must be"), ([60, 70], [50, 60, 70], "must broadcast")],
+)
+def test_bad_grids_are_rejected_naming_them(n, N, match):
+    m = SubspaceModel.from_principal_angles([0.3, 0.9], 8, 12, 0.5, beta=np.linspace(-1, 1, 24), D=24)
+    with pytest.raises(ValueError, match=match):
+        m.simulate_grid(n, N, trials=2)

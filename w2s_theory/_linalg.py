@@ -20,6 +20,10 @@ solve of :math:`X` itself (condition :math:`\kappa(X)` rather than :math:`\kappa
 with a penalty, of the augmented :math:`[X;\sqrt\mu I]` (or :math:`[X^\top;\sqrt\mu I]` when wide),
 whose normal equations are the regularised ones. Never ``pinv(X) @ y``.
 
+:func:`masked_lstsq` fits on the rows a 0/1 mask keeps, with a traced count of them (zero rows add nothing
+to the normal equations; below full column rank a bordered system gives the minimum-norm interpolant,
+:func:`masked_min_norm`).
+
 Two siblings work on triangular factors (:mod:`w2s_theory._wishart`): :func:`leading_r_factor` compresses
 a design :math:`Z=QT` to the leading rows of :math:`(T, Q^\top y)` with the same Cholesky-then-QR policy,
 and :func:`lstsq_leading_columns` fits on leading columns of such a factor by a triangular solve.
@@ -118,6 +122,40 @@ def min_norm_lstsq(
     return jax.lax.cond(_cholesky_is_reliable(L), via_cholesky, via_qr, None)
 
 
+def masked_min_norm(X: jax.Array, y: jax.Array, mask: jax.Array) -> jax.Array:
+    r"""The minimum-norm least-squares solution on the rows where ``mask`` is 1, for any number of them: the
+    first ``d`` entries of the minimum-norm solution of
+    :math:`[X_M,\ \operatorname{diag}(1-\text{mask})]\,[\theta;t]=y_M` (:math:`X_M`, :math:`y_M` masked),
+    whose Gram :math:`X_MX_M^\top+\operatorname{diag}(1-\text{mask})` is the kept rows' Gram with an
+    identity on the dropped ones (those force :math:`t_j=0`). Use where the kept rows are fewer than the
+    columns (a Gram of the rows' size)."""
+    d = X.shape[1]
+    Xm, ym = X * mask[:, None], y * (mask[:, None] if y.ndim == 2 else mask)
+    return min_norm_lstsq(jnp.concatenate([Xm, jnp.diag(1.0 - mask)], axis=1), ym)[:d]
+
+
+def masked_lstsq(
+    X: jax.Array, y: jax.Array, mask: jax.Array, count: int | jax.Array, min_norm: bool = True
+) -> jax.Array:
+    r"""Ridgeless least squares on the rows where ``mask`` is 1 (``count`` of them, may be traced); ``y`` a
+    vector or a matrix of targets.
+
+    ``count >= d``: :func:`min_norm_lstsq` of the masked design (OLS: a zero row adds nothing to the normal
+    equations). ``count < d``: the minimum-norm interpolant (:func:`masked_min_norm`). A ``lax.cond``: only
+    the taken branch runs on CPU. ``min_norm=False`` (static) promises ``count >= d`` and compiles the OLS
+    branch only.
+    """
+    N, d = X.shape
+    if N < d:
+        return masked_min_norm(X, y, mask)
+    Xm, ym = X * mask[:, None], y * (mask[:, None] if y.ndim == 2 else mask)
+    if not min_norm:
+        return min_norm_lstsq(Xm, ym)
+    return jax.lax.cond(
+        count < d, lambda _: masked_min_norm(X, y, mask), lambda _: min_norm_lstsq(Xm, ym), None
+    )
+
+
 def leading_r_factor(Z: jax.Array, y: jax.Array, k: int) -> tuple[jax.Array, jax.Array]:
     r"""The first ``k`` rows of :math:`T` and of :math:`Q^\top y` for the thin QR :math:`Z=QT`
     (:math:`k\le\min(m,d)`, static): an exact compression of the design for least squares
@@ -154,3 +192,18 @@ def lstsq_leading_columns(T: jax.Array, t: jax.Array, d: int) -> jax.Array:
     if T.shape[0] >= d:
         return solve_triangular(T[:d, :d], t[:d], lower=False)
     return min_norm_lstsq(T[:, :d], t)
+
+
+def masked_leading_columns(T: jax.Array, t: jax.Array, d: int, count: jax.Array) -> jax.Array:
+    r""":func:`lstsq_leading_columns` on the first ``count`` rows of an upper-trapezoidal ``T`` (the other
+    rows zero; ``count`` may be traced, ``T`` has at least ``d`` rows): the triangular solve when
+    ``count >= d``, else the minimum-norm interpolant of the kept rows (:func:`masked_min_norm`). The first
+    ``d`` columns of such a ``T`` are zero below row ``d``, so only its leading ``d x d`` block is read."""
+    X, y = T[:d, :d], t[:d]
+    mask = (jnp.arange(d) < count).astype(X.dtype)
+    return jax.lax.cond(
+        count >= d,
+        lambda _: solve_triangular(X, y, lower=False),
+        lambda _: masked_min_norm(X, y, mask),
+        None,
+    )

@@ -127,11 +127,24 @@ def bartlett_factors(
     return with_diagonals(off_diagonals(k_off, dim, rows, noise), rows, diagonals(k_diag, dofs, rows))
 
 
-def diagonals(key: jax.Array, dofs: Sequence[int | jax.Array], rows: Sequence[int]) -> jax.Array:
+def diagonals(
+    key: jax.Array,
+    dofs: Sequence[int | jax.Array],
+    rows: Sequence[int],
+    used: Sequence[int | jax.Array] | None = None,
+) -> jax.Array:
     r"""The diagonals of :func:`bartlett_factors`' factors, concatenated: :math:`\sqrt{\chi^2_{d-i}}`,
     :math:`i<` ``rows[j]``, for each factor's dof :math:`d` (``key`` is the diagonal key of
-    :func:`bartlett_factors`)."""
+    :func:`bartlett_factors`).
+
+    ``used`` (per factor, may be traced): only the leading ``used[j] <= min(dofs[j], rows[j])`` rows of
+    factor ``j`` are wanted; the others get one degree of freedom instead of :math:`d-i` (possibly
+    :math:`\le0`) and their draws are for discarding. Each entry's draw depends only on its own degrees of
+    freedom and position, so the wanted entries are what ``used=None`` gives."""
     dof = jnp.concatenate([d - jnp.arange(k, dtype=float) for d, k in zip(dofs, rows, strict=True)])
+    if used is not None:
+        wanted = jnp.concatenate([jnp.arange(k) < u for k, u in zip(rows, used, strict=True)])
+        dof = jnp.where(wanted, dof, 1.0)
     return jnp.sqrt(chi_square(key, dof))
 
 

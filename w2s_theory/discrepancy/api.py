@@ -135,6 +135,15 @@ class SubspaceModel(SubspaceModelData):
         :func:`w2s_theory.discrepancy.simulate.simulate_curve`."""
         return _simulate.simulate_curve(self, n, N, trials, seed, chunk_size=chunk_size)
 
+    def simulate_grid(
+        self, n: ArrayLike, N: ArrayLike, trials: int, seed: int = 0, *, chunk_size: int | None = None
+    ) -> list[dict[str, np.ndarray]]:
+        """:meth:`simulate` (Wishart engine) at every point ``(n[j], N[j])`` (1-D, broadcast), any sizes,
+        on the same trials in one compiled program: each point an exact draw of :meth:`simulate`'s law, the
+        same numbers as :meth:`simulate` where ``n >= r`` and ``N >= d_s``. See
+        :func:`w2s_theory.discrepancy.simulate.simulate_grid`."""
+        return _simulate.simulate_grid(self, n, N, trials, seed, chunk_size=chunk_size)
+
     def misfit_gain(
         self,
         n: int,

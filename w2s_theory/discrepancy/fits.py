@@ -39,7 +39,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from w2s_theory._linalg import lstsq_leading_columns, min_norm_lstsq
+from w2s_theory._linalg import (
+    lstsq_leading_columns,
+    masked_leading_columns,
+    masked_lstsq,
+    min_norm_lstsq,
+)
 from w2s_theory.discrepancy.model import SubspaceModelData
 
 
@@ -104,6 +109,16 @@ def _risk(theta: jax.Array, b: jax.Array) -> jax.Array:
     return err @ err + b[d:] @ b[d:]
 
 
+def _risks(c_hat: jax.Array, s_hat: jax.Array, ceiling_hat: jax.Array, w2s_hat: jax.Array, p: Problem):
+    return {
+        "weak": _risk(c_hat, p.b_L),
+        "strong": _risk(s_hat, p.b_U),
+        "ceiling": _risk(ceiling_hat, p.b_U),
+        "w2s": _risk(w2s_hat, p.b_U),
+        "misfit": _risk(w2s_hat, p.B_w_U @ c_hat),
+    }
+
+
 def risks_from_factors(
     T: jax.Array, t: jax.Array, T_u: jax.Array, t_u: jax.Array, p: Problem
 ) -> dict[str, jax.Array]:
@@ -115,10 +130,26 @@ def risks_from_factors(
     s_hat = min_norm_lstsq(X_s, t)
     ceiling_hat = min_norm_lstsq(jnp.concatenate([X_s, T_u[:, : p.d_s]]), jnp.concatenate([t, t_u]))
     w2s_hat = lstsq_leading_columns(T_u, T_u @ (p.B_w_U @ c_hat), p.d_s)
-    return {
-        "weak": _risk(c_hat, p.b_L),
-        "strong": _risk(s_hat, p.b_U),
-        "ceiling": _risk(ceiling_hat, p.b_U),
-        "w2s": _risk(w2s_hat, p.b_U),
-        "misfit": _risk(w2s_hat, p.B_w_U @ c_hat),
-    }
+    return _risks(c_hat, s_hat, ceiling_hat, w2s_hat, p)
+
+
+def risks_from_leading_rows(
+    T: jax.Array, t: jax.Array, T_u: jax.Array, t_u: jax.Array, m: jax.Array, M: jax.Array, p: Problem
+) -> dict[str, jax.Array]:
+    r""":func:`risks_from_factors` on the leading ``m`` rows of ``T`` (``r`` rows, the others zero) and the
+    leading ``M`` rows of ``T_u`` (``d_s`` rows, the others zero), ``m``, ``M`` traced: every fit is the
+    same fit on its kept rows (:func:`w2s_theory._linalg.masked_lstsq`), so one compiled program serves
+    every sample size."""
+    keep = (jnp.arange(T.shape[0]) < m).astype(T.dtype)
+    keep_u = (jnp.arange(T_u.shape[0]) < M).astype(T.dtype)
+    c_hat = masked_leading_columns(T, t, p.d_w, m)
+    X_s = T @ p.B_s_L
+    s_hat = masked_lstsq(X_s, t, keep, m)
+    ceiling_hat = masked_lstsq(
+        jnp.concatenate([X_s, T_u[:, : p.d_s]]),
+        jnp.concatenate([t, t_u]),
+        jnp.concatenate([keep, keep_u]),
+        m + M,
+    )
+    w2s_hat = masked_leading_columns(T_u, T_u @ (p.B_w_U @ c_hat), p.d_s, M)
+    return _risks(c_hat, s_hat, ceiling_hat, w2s_hat, p)

@@ -112,6 +112,37 @@ def simulate_curve(
     return run_curve(FAMILY, model, n, N, trials, seed, chunk_size)
 
 
+def simulate_grid(
+    model: SubspaceModelData,
+    n: ArrayLike,
+    N: ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    chunk_size: int | None = None,
+) -> list[dict[str, np.ndarray]]:
+    r"""Per-trial results (as :func:`simulate`, Wishart engine) at every point ``(n[j], N[j])`` (1-D,
+    broadcast against each other), **any** sample sizes, on the same trials and in one compiled program per
+    model shape (:func:`w2s_theory.discrepancy.trial.padded_curve`): a trial draws the full-size factors
+    once and each point uses their leading :math:`\min(n_j,r)` and :math:`\min(N_j,d_s)` rows with its own
+    chi-square diagonals. Each point is an exact draw of :func:`simulate`'s law at its sizes, and its numbers
+    depend only on ``seed`` and its own sizes; where :math:`n_j\ge r` and :math:`N_j\ge d_s` they are
+    :func:`simulate`'s with this ``seed`` (to rounding), elsewhere another draw of the same law (a one-point
+    trial draws only the rows it uses, in another layout). Use it for grids through the interpolation
+    thresholds, where :func:`simulate_curve` (equal factor rows) would need one program per size."""
+    n, N = _validate.curve(("n", "N"), (n, N))
+    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
+    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    with cpu_blas_single_thread():
+        problem = Problem.from_model(model)
+    static = Static("wishart", problem.r, (problem.r, problem.d_s), curve=len(n), padded=True)
+    traced = Traced(problem, np.asarray(n, dtype=float), np.asarray(N, dtype=float))
+    risks = run_trials(
+        FAMILY, traced, static, trials=trials, seed=seed, chunk_size=chunk_size, context=f"grid of {len(n)}"
+    )
+    return curve_points(risks, len(n), FAMILY.roles, floor=model.rounding_floor)
+
+
 def run_curve(
     family: Family,
     model: SubspaceModelData,

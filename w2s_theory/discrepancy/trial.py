@@ -32,10 +32,11 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 import jax
+import jax.numpy as jnp
 
 from w2s_theory._linalg import leading_r_factor
 from w2s_theory._wishart import bartlett_factors, diagonals, off_diagonals, with_diagonals
-from w2s_theory.discrepancy.fits import Problem, risks_from_factors
+from w2s_theory.discrepancy.fits import Problem, risks_from_factors, risks_from_leading_rows
 
 Engine = Literal["wishart", "design"]
 ENGINES: tuple[str, ...] = ("wishart", "design")
@@ -58,12 +59,14 @@ class Traced(NamedTuple):
 @dataclass(frozen=True)
 class Static:
     """What fixes a trial's shapes: the engine, ``r = dim R``, ``d_s``, the factor rows (:func:`rows_for`)
-    and, for a curve of sample sizes (Wishart engine), its number of points ``curve`` (0: one point)."""
+    and, for a curve of sample sizes (Wishart engine), its number of points ``curve`` (0: one point);
+    ``padded``: the curve's points use the leading rows of full-size factors (:func:`padded_curve`)."""
 
     engine: Engine
     r: int
     rows: tuple[int, int]
     curve: int = 0
+    padded: bool = False
 
 
 def rows_for(engine: Engine, n: int, N: int, r: int, d_s: int) -> tuple[int, int]:
@@ -96,8 +99,10 @@ def wishart_factors(
 def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
     r"""Excess risks ``weak``, ``strong``, ``ceiling``, ``w2s`` and the ``misfit``
     :math:`\|\beta_s-\beta_t\|^2` of one trial (:func:`~w2s_theory.discrepancy.fits.risks_from_factors`),
-    or of every point of a curve of sample sizes (:func:`factor_curve`)."""
+    or of every point of a curve of sample sizes (:func:`factor_curve`, :func:`padded_curve`)."""
     if static.curve:
+        if static.padded:
+            return padded_curve(key, traced, static)
         return factor_curve(key, traced, static, risks_from_factors)
     if static.engine == "design":
         factors = design_factors(key, traced.problem, *static.rows)
@@ -122,6 +127,33 @@ def factor_curve(
     def at(sizes):
         T, T_u, g, g_u = with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows))
         return risks(T, T @ p.b_L + p.sigma * g, T_u, T_u @ p.b_U + p.sigma * g_u, p)
+
+    if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
+        return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))
+    return jax.lax.map(at, (traced.n, traced.N))
+
+
+def padded_curve(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    r"""Every point ``(n[j], N[j])`` of a curve, any sizes, on one trial's draws of the full-size factors
+    (``static.rows`` = ``(r, d_s)``): point ``j`` uses the leading :math:`\min(n_j,r)` rows of the labelled
+    factor and :math:`\min(N_j,d_s)` of the unlabelled one, its own chi-square diagonals (degrees of
+    freedom :math:`n_j-i`, :math:`N_j-i`) and the rows' noise, and fits on those rows
+    (:func:`~w2s_theory.discrepancy.fits.risks_from_leading_rows`). The leading rows of a Bartlett factor
+    with these diagonals are the Bartlett factor of an :math:`n_j`-row design, so each point is an exact
+    draw of the one-point law; where both factors are full (:math:`n_j\ge r`, :math:`N_j\ge d_s`) it is
+    the very draw of a one-point trial with the same key (same layout). One compiled program for every
+    sample size. The outputs get a last axis, one entry per point."""
+    p = traced.problem
+    k_diag, k_off = jax.random.split(key)  # as bartlett_factors splits it
+    parts = off_diagonals(k_off, p.r, static.rows, noise=static.rows)
+
+    def at(sizes):
+        used = tuple(jnp.minimum(size, k) for size, k in zip(sizes, static.rows, strict=True))
+        T, T_u, g, g_u = with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows, used))
+        keep, keep_u = ((jnp.arange(k) < u).astype(T.dtype) for k, u in zip(static.rows, used, strict=True))
+        T, T_u = T * keep[:, None], T_u * keep_u[:, None]
+        t, t_u = T @ p.b_L + p.sigma * (keep * g), T_u @ p.b_U + p.sigma * (keep_u * g_u)
+        return risks_from_leading_rows(T, t, T_u, t_u, *used, p)
 
     if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
         return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))

@@ -27,10 +27,11 @@ import numpy as np
 from jax.scipy.linalg import solve_triangular
 
 from w2s_theory import _validate
+from w2s_theory._linalg import masked_lstsq
 from w2s_theory._random import Seed, normal
 from w2s_theory.family import Family, run_trials
 from w2s_theory.filtering.model import kept_count
-from w2s_theory.filtering.procedure import keep_smallest, leverage, masked_lstsq
+from w2s_theory.filtering.procedure import keep_smallest, leverage
 from w2s_theory.spurious.model import SpuriousModelData
 from w2s_theory.spurious.simulate import risks_from_moments, simulate
 from w2s_theory.spurious.theory import expected_risks, sample_ratios

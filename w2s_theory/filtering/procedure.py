@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.linalg import cho_solve, solve_triangular
 
-from w2s_theory._linalg import min_norm_lstsq
+from w2s_theory._linalg import masked_lstsq, min_norm_lstsq
 
 
 def ranks(scores: jax.Array) -> jax.Array:
@@ -83,29 +83,6 @@ def bootstrap_scores(
     return jnp.std(Phi_w_pool @ thetas.T, axis=1, ddof=1)
 
 
-def masked_lstsq(
-    X: jax.Array, y: jax.Array, mask: jax.Array, count: int | jax.Array, min_norm: bool = True
-) -> jax.Array:
-    r"""Ridgeless least squares on the rows where ``mask`` is 1 (``count`` of them, may be traced); ``y`` a
-    vector or a matrix of targets.
-
-    ``count >= d``: :func:`w2s_theory._linalg.min_norm_lstsq` of the masked design (OLS). ``count < d``: the
-    minimum-norm interpolant, as the first ``d`` entries of the minimum-norm solution of
-    :math:`[X_M,\ \operatorname{diag}(1-\text{mask})]\,[\theta;t]=y_M` (:math:`X_M`, :math:`y_M` masked),
-    whose Gram :math:`X_MX_M^\top+\operatorname{diag}(1-\text{mask})` is the kept rows' Gram with an identity
-    on the dropped ones (those force :math:`t_j=0`). A ``lax.cond``: only the taken branch runs on CPU.
-    ``min_norm=False`` (static) promises ``count >= d`` and compiles the OLS branch only.
-    """
-    N, d = X.shape
-    Xm, ym = X * mask[:, None], y * (mask[:, None] if y.ndim == 2 else mask)
-    min_norm_branch = lambda _: min_norm_lstsq(jnp.concatenate([Xm, jnp.diag(1.0 - mask)], axis=1), ym)[:d]
-    if N < d:
-        return min_norm_branch(None)
-    if not min_norm:
-        return min_norm_lstsq(Xm, ym)
-    return jax.lax.cond(count < d, min_norm_branch, lambda _: min_norm_lstsq(Xm, ym), None)
-
-
 def masked_leverage(
     X: jax.Array, mask: jax.Array, count: int | jax.Array, X_new: jax.Array, min_norm: bool = True
 ) -> jax.Array:
@@ -113,7 +90,7 @@ def masked_leverage(
     them). For ``count < d`` it is :math:`\|K^{-1}X_Mx_j\|^2` with
     :math:`K=X_MX_M^\top+\operatorname{diag}(1-\text{mask})` (the kept rows' :math:`(XX^\top)^{-1}` padded
     with an identity), which is :math:`x_j^\top(X_A^\top X_A)^+x_j`. ``min_norm=False``: as in
-    :func:`masked_lstsq`."""
+    :func:`w2s_theory._linalg.masked_lstsq`."""
     N, d = X.shape
     Xm = X * mask[:, None]
     if N >= d and not min_norm:
@@ -139,7 +116,7 @@ def stage_one(
 ) -> tuple[jax.Array, jax.Array]:
     r"""Stage I: the mask of :math:`A` (the ``m`` smallest ``scores``) and
     :math:`\hat\theta_I=\mathrm{LS}(\tilde\Phi_s[A],\tilde y_A)`. ``min_norm=False`` (static) promises
-    ``m >= d_s`` (:func:`masked_lstsq`). ``score_ranks``: :func:`ranks` of ``scores``, if already computed
+    ``m >= d_s`` (:func:`w2s_theory._linalg.masked_lstsq`). ``score_ranks``: :func:`ranks` of ``scores``, if already computed
     (a trial ranks each score once for all its keep fractions)."""
     A = keep_smallest(scores, m, score_ranks)
     return A, masked_lstsq(Phi_s_pool, labels, A, m, min_norm)
