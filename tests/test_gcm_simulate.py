@@ -205,3 +205,38 @@ def test_penalty_curve_equals_single_penalties_on_the_same_trials(model):
 def test_bad_penalty_curves_are_rejected_naming_them(model, lam_w, lam_s, match):
     with pytest.raises(ValueError, match=match):
         model.simulate_curve(60, 300, lam_w, lam_s, trials=2)
+
+
+def test_size_grid_points_are_exact_draws_in_one_program(model):
+    """simulate_grid: full-size factors once per trial, each point on their leading rows. A point with both
+    factors full (n, N >= r = 32) is simulate's own draw; every point depends only on the seed and its own
+    sizes; another grid of the same length compiles nothing."""
+    from w2s_theory.family import trace_count
+    from w2s_theory.gcm.family import FAMILY
+
+    grid = model.simulate_grid([40, 20, 14], [300, 8, 60], trials=8, seed=3, lam_w=1e-3, chunk_size=CHUNK)
+    single = model.simulate(40, 300, trials=8, seed=3, lam_w=1e-3, chunk_size=CHUNK)
+    for key in RISKS:  # the same draw; designs formed as U B + diag(t) B instead of T B
+        np.testing.assert_allclose(grid[0][key], single[key], rtol=1e-10, atol=0, err_msg=key)
+    before = trace_count(FAMILY)
+    other = model.simulate_grid([14, 50, 20], [60, 33, 8], trials=8, seed=3, lam_w=1e-3, chunk_size=CHUNK)
+    assert trace_count(FAMILY) == before
+    for a, b in ((0, 2), (2, 1)):
+        for key in RISKS:
+            np.testing.assert_allclose(other[a][key], grid[b][key], rtol=1e-12, atol=0, err_msg=key)
+
+
+def test_size_grid_matches_the_exact_forms_and_the_one_point_law(model):
+    """Ridgeless, p_w = 8 and p_s = 12 at least 6 below n and N (finite variances): the exact finite-sample
+    forms, within 5 SE, at points whose factors are padded (n, N < r); a minimum-norm student
+    (N = 8 < p_s) against simulate's own law."""
+    n, N = np.array([18, 24, 40, 20]), np.array([20, 26, 40, 8])
+    grid = model.simulate_grid(n, N, trials=TRIALS, seed=5, chunk_size=CHUNK)
+    de = model.expected_risks(n[:3], N[:3], 0.0, 0.0)
+    for j in range(3):
+        for key in RISKS:
+            assert_mc_close(grid[j][key], de[key][j], label=f"gcm grid n={n[j]} N={N[j]} {key}")
+    alone = model.simulate(20, 8, trials=TRIALS, seed=6, chunk_size=CHUNK)
+    for key in RISKS:
+        a, b = mean_se(grid[3][key]), mean_se(alone[key])
+        assert abs(a.value - b.value) <= 5 * np.hypot(a.se, b.se), key

@@ -2,7 +2,8 @@ r"""Figures of the Gaussian covariate model: weak-to-strong ridge regression wit
 (theory: ``docs/theory/general_covariance.md``; Dong et al. 2025's risks generalised with the deterministic
 equivalents of Bach 2024 / Hastie et al. 2022; the "does less overlap help?" question of Ildiz et al. 2025).
 
-* ``gcm_power_law``: the four risks and PGR/OPR vs n and vs N, power-law spectrum with ridge;
+* ``gcm_power_law``: the four risks and PGR/OPR vs n and vs N, power-law spectrum with ridge; every point on
+  the same trials, in one compiled program (:meth:`~w2s_theory.gcm.GaussianCovariateModel.simulate_grid`);
 * ``gcm_overlap_tradeoff``: the W2S gain over the teacher as the two learners' overlap falls, for two
   power laws: monotone for :math:`a=1.5, b=1`, peaked and then negative for :math:`a=1, b=0.5`;
 * ``gcm_ridge``: PGR and OPR vs the ridge penalty; each series is one penalty curve on the same trials
@@ -10,7 +11,7 @@ equivalents of Bach 2024 / Hastie et al. 2022; the "does less overlap help?" que
 
 Every panel draws the deterministic equivalent (solid lines, the default finite-size rule) and Monte Carlo
 means ± 1 SE (markers). Fast mode (tests, CI) uses a 5x smaller latent space, 3-point grids and 250
-trials; its single points run in one compiled program, its penalty curves in another.
+trials in chunks of :data:`CHUNK`, so that its runs share compiled programs.
 """
 
 from __future__ import annotations
@@ -125,6 +126,28 @@ def penalty_curve(
     return unstack_points(flat)
 
 
+def _evaluate_grid(point, key):
+    layout = Layout(**{k: point[k] for k in ("a", "b", "d", "p_w", "p_s", "overlap", "sigma2")})
+    grid = _model(layout).simulate_grid(
+        point["n"], point["N"], trials=point["trials"], seed=key, lam_w=point["lam"], lam_s=point["lam"],
+        chunk_size=_chunk(point["trials"]),
+    )  # fmt: skip
+    return stack_points([{k: mc[k] for k in RISKS} for mc in grid])
+
+
+def size_grid(
+    layout: Layout, ns: np.ndarray, Ns: np.ndarray, lam: float, trials: int, mode: Mode, desc: str
+) -> list[dict]:
+    """Per-trial risks at each ``(ns[j], Ns[j])`` on the same trials, in one compiled program
+    (:meth:`~w2s_theory.gcm.GaussianCovariateModel.simulate_grid`), through the resumable sweep runner."""
+    point = layout.params() | dict(lam=float(lam), trials=trials)
+    point |= {"n": [int(v) for v in ns], "N": [int(v) for v in Ns]}
+    (flat,) = run_sweep(
+        [point], _evaluate_grid, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress
+    )
+    return unstack_points(flat)
+
+
 def _estimates(mc: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:
     est = [mean_se(point[key]) for point in mc]
     return np.array([e.value for e in est]), np.array([e.se for e in est])
@@ -176,6 +199,16 @@ def gcm_power_law(mode: Mode) -> FigureOutput:
         ("vs_n", "n", np.array(s.n_mc), np.full(len(s.n_mc), s.N0), f"$N$ = {s.N0}"),
         ("vs_N", "N", np.full(len(s.N_mc), s.n0), np.array(s.N_mc), f"$n$ = {s.n0}"),
     ]
+    # both panels' points on the same trials, in one compiled program whatever their sizes
+    grid = size_grid(
+        s.layout,
+        np.concatenate([spec[2] for spec in axes_spec]),
+        np.concatenate([spec[3] for spec in axes_spec]),
+        s.lam,
+        s.trials,
+        mode,
+        "gcm power law",
+    )
     for col, (panel, var, ns, Ns, fixed) in enumerate(axes_spec):
         x = ns if var == "n" else Ns
         x_fine = np.unique(np.geomspace(x[0], x[-1], 120).round().astype(int))
@@ -184,8 +217,7 @@ def gcm_power_law(mode: Mode) -> FigureOutput:
         )
         de_f = model.expected_risks(n_f, N_f, s.lam, s.lam)
         de = model.expected_risks(ns, Ns, s.lam, s.lam)
-        points = [dict(n=a, N=b, lam_w=s.lam, lam_s=s.lam) for a, b in zip(ns, Ns, strict=True)]
-        mc = monte_carlo(s.layout, points, s.trials, mode, f"gcm power law {panel}")
+        mc, grid = grid[: ns.size], grid[ns.size :]
         panel_data: dict = {"x": x, "x_fine": x_fine, "margin_n": ns - de["d_w"], "margin_N": Ns - de["d_s"]}
         for key in RISKS:
             mean, se = _estimates(mc, key)
@@ -212,7 +244,10 @@ def gcm_power_law(mode: Mode) -> FigureOutput:
         color_key(
             [(LABELS[k], COLORS[k]) for k in RISKS] + [("PGR", SERIES_COLORS[0]), ("OPR", SERIES_COLORS[1])]
         ),
-        style_key(("-", DE), ("mc", f"{MC} ({s.trials} trials; PGR, OPR: ratio of mean risks)")),
+        style_key(
+            ("-", DE),
+            ("mc", f"{MC} ({s.trials} trials, the same at every point; PGR, OPR: ratio of mean risks)"),
+        ),
     )
     fig.suptitle(
         f"W2S ridge regression, power-law covariance $\\Sigma=\\mathrm{{diag}}(k^{{-{L.a:g}}})$, "

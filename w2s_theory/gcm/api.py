@@ -136,3 +136,21 @@ class GaussianCovariateModel(GaussianCovariateModelData):
         return _simulate.simulate_curve(
             self, n, N, lam_w, lam_s, trials, seed, engine=engine, chunk_size=chunk_size
         )
+
+    def simulate_grid(
+        self,
+        n: ArrayLike,
+        N: ArrayLike,
+        trials: int,
+        seed: Seed = 0,
+        *,
+        lam_w: float = 0.0,
+        lam_s: float = 0.0,
+        chunk_size: int | None = None,
+    ) -> list[dict[str, np.ndarray]]:
+        """:meth:`simulate` (Wishart engine) at every point ``(n[j], N[j])`` (1-D, broadcast), any sizes, on
+        the same trials in one compiled program: each point an exact draw of :meth:`simulate`'s law, its own
+        numbers where ``n >= r`` and ``N >= r``. See :func:`w2s_theory.gcm.simulate.simulate_grid`."""
+        return _simulate.simulate_grid(
+            self, n, N, trials, seed, lam_w=lam_w, lam_s=lam_s, chunk_size=chunk_size
+        )

@@ -99,3 +99,42 @@ def simulate_curve(
         context=f"n={n}, N={N}, penalty curve of {lam_w.size}, engine={engine!r}",
     )
     return curve_points(risks, lam_w.size, FAMILY.roles, floor=model.rounding_floor)
+
+
+def simulate_grid(
+    model: GaussianCovariateModelData,
+    n: ArrayLike,
+    N: ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    lam_w: float = 0.0,
+    lam_s: float = 0.0,
+    chunk_size: int | None = None,
+) -> list[dict[str, np.ndarray]]:
+    r""":func:`simulate` (Wishart engine) at every point ``(n[j], N[j])`` (1-D, broadcast against each other),
+    any sample sizes, on the same trials and in one compiled program (:func:`w2s_theory.gcm.trial.grid_risks`):
+    a trial draws the two full-size factors once and each point uses their leading :math:`\min(n_j,r)` and
+    :math:`\min(N_j,r)` rows with its own chi-square diagonals. Each point is an exact draw of
+    :func:`simulate`'s law and depends only on ``seed`` and its own sizes; where :math:`n_j\ge r` and
+    :math:`N_j\ge r` it is :func:`simulate`'s draw with this ``seed`` (to rounding), elsewhere another draw
+    of the same law. The penalties are shared by every point."""
+    n, N = _validate.curve(("n", "N"), (n, N))
+    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
+    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    lam_w = _validate.nonnegative_float("lam_w", lam_w)
+    lam_s = _validate.nonnegative_float("lam_s", lam_s)
+    problem = Problem.from_model(model, lam_w, lam_s)
+    r = problem.r
+    static = Static("wishart", r, model.rank_w, model.rank_s, (r, r), curve=len(n), padded=True)
+    traced = Traced(problem, np.asarray(n, dtype=float), np.asarray(N, dtype=float))
+    risks = run_trials(
+        FAMILY,
+        traced,
+        static,
+        trials=trials,
+        seed=seed,
+        chunk_size=chunk_size,
+        context=f"grid of {len(n)}, lam_w={lam_w:g}, lam_s={lam_s:g}",
+    )
+    return curve_points(risks, len(n), FAMILY.roles, floor=model.rounding_floor)

@@ -41,8 +41,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from w2s_theory._linalg import min_norm_lstsq, smaller_gram
-from w2s_theory._wishart import bartlett_factors
+from w2s_theory._linalg import masked_min_norm, min_norm_lstsq, smaller_gram
+from w2s_theory._wishart import bartlett_factors, diagonals, off_diagonals
 from w2s_theory.gcm.model import GaussianCovariateModelData
 
 Engine = Literal["wishart", "design"]
@@ -105,7 +105,8 @@ class Traced(NamedTuple):
 class Static:
     """What fixes a trial's shapes: the engine, ``r``, the ranks ``r_w``, ``r_s``, the rows of the two
     draws (:func:`rows_for`) and, for a penalty curve, its number of penalty pairs ``curve`` (0: one
-    pair, scalars ``lam_w``, ``lam_s``)."""
+    pair, scalars ``lam_w``, ``lam_s``); ``padded``: ``curve`` points of sample sizes instead, on the
+    leading rows of full-size factors (:func:`grid_risks`)."""
 
     engine: Engine
     r: int
@@ -113,6 +114,7 @@ class Static:
     r_s: int
     rows: tuple[int, int]
     curve: int = 0
+    padded: bool = False
 
 
 def rows_for(engine: Engine, n: int, N: int, r: int) -> tuple[int, int]:
@@ -185,7 +187,9 @@ def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax
     For a penalty curve (``static.curve`` pairs, ``lam_w`` and ``lam_s`` vectors) the draws, the feature
     designs and their Gram matrices are formed once and every pair's fits (a Cholesky factor and solves
     each) reuse them: the risks get a last axis, one entry per pair, each what a single-pair trial with the
-    same key gives."""
+    same key gives. For a grid of sample sizes (``static.padded``): :func:`grid_risks`."""
+    if static.padded:
+        return grid_risks(key, traced, static)
     p = traced.problem
     d = _designs(key, traced, static)
     if not static.curve:
@@ -195,6 +199,68 @@ def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax
     if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
         return jax.tree.map(lambda x: x[None], at((p.lam_w[0], p.lam_s[0])))
     return jax.lax.map(at, (p.lam_w, p.lam_s))
+
+
+def _kept_fit(X: jax.Array, y: jax.Array, keep: jax.Array, count: jax.Array, mu: jax.Array, gram: jax.Array):
+    """The ridge fit (penalty ``mu``, may be 0) on the kept rows of ``X`` (the other rows zero): through the
+    Gram matrix ``gram`` (:math:`X^\top X`) where the kept rows are at least the columns or the penalty is
+    positive (a zero row adds nothing), else the minimum-norm interpolant of the kept rows."""
+    return jax.lax.cond(
+        (count >= X.shape[1]) | (mu > 0),
+        lambda _: min_norm_lstsq(X, y, mu, gram),
+        lambda _: masked_min_norm(X, y, keep),
+        None,
+    )
+
+
+def grid_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    r"""Every point ``(n[j], N[j])`` of a grid of sample sizes (Wishart engine, ``static.rows = (r, r)``) on
+    one trial's draws: point ``j`` uses the leading :math:`\min(n_j,r)` and :math:`\min(N_j,r)` rows of the
+    two full-size Bartlett factors, with its own chi-square diagonals (degrees of freedom :math:`n_j-i`,
+    :math:`N_j-i`); the leading rows of such a factor are the factor of an :math:`n_j`-row design, so each
+    point is an exact draw of the one-point law, and where both factors are full it is a one-point trial's
+    own draw (same layout; to rounding). A factor is :math:`T=U+\operatorname{diag}(t)` with :math:`U` its
+    strictly upper part, shared by every point, so the products :math:`UB` are formed once per trial and a
+    point's designs :math:`TB=UB+\operatorname{diag}(t)B` cost :math:`O(rp)`; each point then forms its Gram
+    matrices (the ceiling's is the sum of the other two) and its four fits on the kept rows. The outputs get
+    a last axis, one entry per point."""
+    p = traced.problem
+    k_diag, k_off = jax.random.split(key)  # as bartlett_factors splits it
+    U, U_u, g, g_u = off_diagonals(k_off, static.r, static.rows, noise=static.rows)
+    UB_w, UB_s, Ub = U @ p.B_w, U @ p.B_s, U @ p.b
+    U_uB_s, U_ub = U_u @ p.B_s, U_u @ p.b
+
+    def at(sizes):
+        n, N = sizes
+        used = (jnp.minimum(n, static.r), jnp.minimum(N, static.r))
+        diag = diagonals(k_diag, sizes, static.rows, used)
+        t, t_u = diag[: static.r], diag[static.r :]
+        keep, keep_u = ((jnp.arange(static.r) < u).astype(t.dtype) for u in used)
+        X_w = keep[:, None] * (UB_w + t[:, None] * p.B_w)
+        X_s = keep[:, None] * (UB_s + t[:, None] * p.B_s)
+        Xu_s = keep_u[:, None] * (U_uB_s + t_u[:, None] * p.B_s)
+        y = keep * (Ub + t * p.b + p.sigma * g)
+        y_u = keep_u * (U_ub + t_u * p.b + p.sigma * g_u)
+        G_s, G_us = X_s.T @ X_s, Xu_s.T @ Xu_s
+        theta_w = _kept_fit(X_w, y, keep, used[0], n * p.lam_w, X_w.T @ X_w)
+        theta_strong = _kept_fit(X_s, y, keep, used[0], n * p.lam_s, G_s)
+        X_c, keep_c = jnp.concatenate([X_s, Xu_s]), jnp.concatenate([keep, keep_u])
+        theta_ceiling = _kept_fit(
+            X_c, jnp.concatenate([y, y_u]), keep_c, used[0] + used[1], (n + N) * p.lam_s, G_s + G_us
+        )
+        teacher = p.B_w @ theta_w  # pseudo-labels: the unlabelled factor times the teacher's latent vector
+        labels = keep_u * (U_u @ teacher + t_u * teacher)
+        theta_w2s = _kept_fit(Xu_s, labels, keep_u, used[1], N * p.lam_s, G_us)
+        return {
+            "weak": _excess_risk(p.B_w, theta_w, p.b),
+            "strong": _excess_risk(p.B_s, theta_strong, p.b),
+            "ceiling": _excess_risk(p.B_s, theta_ceiling, p.b),
+            "w2s": _excess_risk(p.B_s, theta_w2s, p.b),
+        }
+
+    if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
+        return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))
+    return jax.lax.map(at, (traced.n, traced.N))
 
 
 def trial_bytes(static: Static) -> int:
