@@ -52,6 +52,16 @@ def map_over_trials(trial_fn: Callable[[Any], Any], per_trial: Any) -> Any:
     return jax.vmap(trial_fn)(per_trial)
 
 
+def map_points(at: Callable[[Any], Any], points: tuple[jax.Array, ...]) -> Any:
+    """``at`` at every point of a curve inside one trial (``points``: arrays with one entry per point), the
+    outputs stacked along a new leading axis. Points run one after another (``lax.map``); a one-point curve
+    runs inline, as a one-point trial does, since XLA compiles a one-trip loop without the loop (other
+    fusions, last-bit differences). Use inside ``jit``."""
+    if points[0].shape[0] == 1:
+        return jax.tree.map(lambda x: x[None], at(tuple(x[0] for x in points)))
+    return jax.lax.map(at, points)
+
+
 def shard_over_trials(trial_fn: Callable[..., Any], key: jax.Array, indices: jax.Array, *args: Any) -> Any:
     """``trial_fn(fold_in(key, i), *args)`` for each trial index ``i`` in ``indices``, the indices split over
     :func:`trials_mesh`, ``key`` and ``args`` replicated.

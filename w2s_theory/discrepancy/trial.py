@@ -35,6 +35,7 @@ import jax
 import jax.numpy as jnp
 
 from w2s_theory._linalg import leading_r_factor
+from w2s_theory._trials import map_points
 from w2s_theory._wishart import bartlett_factors, diagonals, off_diagonals, with_diagonals
 from w2s_theory.discrepancy.fits import Problem, risks_from_factors, risks_from_leading_rows
 
@@ -128,9 +129,7 @@ def factor_curve(
         T, T_u, g, g_u = with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows))
         return risks(T, T @ p.b_L + p.sigma * g, T_u, T_u @ p.b_U + p.sigma * g_u, p)
 
-    if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
-        return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))
-    return jax.lax.map(at, (traced.n, traced.N))
+    return map_points(at, (traced.n, traced.N))
 
 
 def padded_curve(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
@@ -155,9 +154,7 @@ def padded_curve(key: jax.Array, traced: Traced, static: Static) -> dict[str, ja
         t, t_u = T @ p.b_L + p.sigma * (keep * g), T_u @ p.b_U + p.sigma * (keep_u * g_u)
         return risks_from_leading_rows(T, t, T_u, t_u, *used, p)
 
-    if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
-        return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))
-    return jax.lax.map(at, (traced.n, traced.N))
+    return map_points(at, (traced.n, traced.N))
 
 
 def trial_bytes(static: Static) -> int:

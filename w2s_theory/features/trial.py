@@ -44,6 +44,7 @@ import jax.numpy as jnp
 from jax.scipy.linalg import cho_solve
 
 from w2s_theory._linalg import _cholesky_is_reliable, min_norm_lstsq
+from w2s_theory._trials import map_points
 
 RISK_KEYS: tuple[str, ...] = ("weak", "strong", "ceiling", "w2s")
 
@@ -190,9 +191,7 @@ def trial_risks(key: jax.Array, traced: Traced | Curve, static: Static) -> dict[
     model = traced.model
     draws = _draws(key, model, static)
     at = lambda sizes: _curve_point(model, static, draws, *sizes)
-    if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
-        return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))
-    return jax.lax.map(at, (traced.n, traced.N))
+    return map_points(at, (traced.n, traced.N))
 
 
 def gram_flops(static: Static) -> int:

@@ -42,6 +42,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from w2s_theory._linalg import masked_min_norm, min_norm_lstsq, smaller_gram
+from w2s_theory._trials import map_points
 from w2s_theory._wishart import bartlett_factors, diagonals, off_diagonals
 from w2s_theory.gcm.model import GaussianCovariateModelData
 
@@ -196,9 +197,7 @@ def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax
         return _risks(p, traced.n, traced.N, d, p.lam_w, p.lam_s)
     grams = tuple(smaller_gram(X) for X in (d.X_w, d.X_s, d.X_c, d.Xu_s))
     at = lambda lam: _risks(p, traced.n, traced.N, d, lam[0], lam[1], grams)
-    if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
-        return jax.tree.map(lambda x: x[None], at((p.lam_w[0], p.lam_s[0])))
-    return jax.lax.map(at, (p.lam_w, p.lam_s))
+    return map_points(at, (p.lam_w, p.lam_s))
 
 
 def _kept_fit(X: jax.Array, y: jax.Array, keep: jax.Array, count: jax.Array, mu: jax.Array, gram: jax.Array):
@@ -258,9 +257,7 @@ def grid_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.
             "w2s": _excess_risk(p.B_s, theta_w2s, p.b),
         }
 
-    if static.curve == 1:  # inline: a one-trip loop would compile to other fusions
-        return jax.tree.map(lambda x: x[None], at((traced.n[0], traced.N[0])))
-    return jax.lax.map(at, (traced.n, traced.N))
+    return map_points(at, (traced.n, traced.N))
 
 
 def trial_bytes(static: Static) -> int:
