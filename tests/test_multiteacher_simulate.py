@@ -148,3 +148,37 @@ def test_shared_plug_in_fails_for_non_commuting_teachers():
           f"plug-in K01 = {K01:.4f} off by {100 * relative:.1f}% of K01")  # fmt: skip
     assert abs(z) > 5, "the plug-in now matches: derive the exact form before trusting it"
     assert 0.05 < relative < 0.15  # measured 10.5% (z = -8.6): the plug-in overstates K_01
+
+
+def test_a_curve_of_teacher_sizes_is_each_point_run_alone():
+    """simulate_curve draws every normal once per trial and fits the teachers whose size does not vary
+    once; each point's outputs are what simulate gives with the same seed there (to rounding), whichever
+    teachers vary."""
+    m = MultiTeacherModel.coverage("redundant")
+    for points in (
+        [[40, 40, 40, 16], [40, 40, 40, 52], [40, 40, 40, 20]],
+        [[40, 45, 40, 16], [40, 60, 40, 20]],
+    ):
+        curve = m.simulate_curve(points, 30, trials=64, seed=3)
+        for point, out in zip(points, curve, strict=True):
+            alone = m.simulate(point, 30, trials=64, seed=3)
+            assert out.keys() == alone.keys()
+            for key, value in alone.items():
+                scale = np.max(np.abs(value))
+                np.testing.assert_allclose(
+                    out[key], value, rtol=0, atol=1e-10 * scale, err_msg=f"{point} {key}"
+                )
+
+
+@pytest.mark.parametrize(
+    ("points", "match"),
+    [
+        ([], "at least one point"),
+        ([[40, 40, 40, 16], [40, 40, 40, 8]], r"same factor rows.*split the curve"),
+        ([[40, 40, 16]], r"n\[0\] must be an integer or one integer per teacher \(M = 4\), got 3"),
+        ([[40, 40, 40, 0]], r"n\[0\]\[3\] must be an integer >= 1"),
+    ],
+)
+def test_bad_curves_are_rejected_naming_them(points, match):
+    with pytest.raises(ValueError, match=match):
+        MultiTeacherModel.coverage("redundant").simulate_curve(points, 30, trials=2)

@@ -7,7 +7,8 @@ analogue of AE-KD, Du et al., NeurIPS 2020).
   :mod:`w2s_theory.multiteacher.examples`); bottom row: the weight each rule gives teacher 4.
 
 Exact expectations are lines; Monte Carlo means ± 1 SE are markers (at :math:`n_4-d_4\ge4`, where the
-risk has finite variance). AE-KD's rule is estimated from each trial's data (the min-norm point of the
+risk has finite variance; every :math:`n_4` on the same trials,
+:meth:`~w2s_theory.multiteacher.MultiTeacherModel.simulate_curve`). AE-KD's rule is estimated from each trial's data (the min-norm point of the
 per-teacher distillation gradients at the uniformly weighted student), so it has markers only.
 """
 
@@ -72,9 +73,11 @@ def _exact_curves(model: MultiTeacherModel, gaps: np.ndarray) -> dict[str, np.nd
 
 def _monte_carlo(model: MultiTeacherModel, gaps: tuple[int, ...], s: Setting) -> dict[str, np.ndarray]:
     out: dict[str, list] = {}
-    for i, g in enumerate(gaps):
-        n = [N_STRONG] * 3 + [D4 + g]
-        mc = model.simulate(n, N_TRANSFER, trials=s.trials, seed=100 + i)
+    points = [[N_STRONG] * 3 + [D4 + g] for g in gaps]
+    curve = model.simulate_curve(
+        points, N_TRANSFER, trials=s.trials, seed=100
+    )  # every gap on the same trials
+    for n, mc in zip(points, curve, strict=True):
         q = model.expected(n, N_TRANSFER)
         series = {rule: model.weighted_risk(mc, q.weights(rule)) for rule in RULES}
         aekd = model.aekd(mc, cap=s.cap)
@@ -145,7 +148,10 @@ def multiteacher_weights(mode: Mode) -> FigureOutput:
     outside_legend(
         fig,
         color_key([(LABELS[k], COLORS[k]) for k in (*RULES, "aekd")]),
-        style_key(("-", EXACT), ("mc", f"{MC} ({s.trials} trials; AE-KD cap C = {s.cap:g})")),
+        style_key(
+            ("-", EXACT),
+            ("mc", f"{MC} ({s.trials} trials, the same at every $n_4$; AE-KD cap C = {s.cap:g})"),
+        ),
     )
     fig.suptitle(
         "Four weak teachers, one student (d=40, d_s=16, N=30, teachers 1-3: d=12, n=40; teacher 4: d=12)",

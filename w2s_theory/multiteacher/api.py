@@ -87,6 +87,14 @@ class MultiTeacherModel(MultiTeacherModelData):
             self, n, N, trials, seed, labels=labels, engine=engine, chunk_size=chunk_size
         )
 
+    def simulate_curve(
+        self, n: Sequence[Sequence[int]], N: int, trials: int, seed: int = 0, *, chunk_size: int | None = None
+    ) -> list[dict[str, np.ndarray]]:
+        """:meth:`simulate` (Wishart engine, disjoint labelled sets) at every point ``n[j]`` (one size per
+        teacher) on the same trials, each point's numbers what :meth:`simulate` gives with this ``seed``
+        (:func:`w2s_theory.multiteacher.simulate.simulate_curve`)."""
+        return _simulate.simulate_curve(self, n, N, trials, seed, chunk_size=chunk_size)
+
     def weighted_risk(self, mc: Mapping[str, np.ndarray], alpha: Sequence[float] | np.ndarray) -> np.ndarray:
         """Per-trial risk of the student fitted with weights ``alpha`` (any sum) in the trials ``mc``."""
         return _simulate.weighted_risk(mc, np.asarray(alpha, dtype=float), self.beta_norm2)

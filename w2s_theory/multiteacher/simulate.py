@@ -75,6 +75,52 @@ def simulate(
     return out
 
 
+def simulate_curve(
+    model: MultiTeacherModelData,
+    n: Sequence[Sequence[int]],
+    N: int,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    chunk_size: int | None = None,
+) -> list[dict[str, np.ndarray]]:
+    """:func:`simulate` (Wishart engine, disjoint labelled sets) at every point ``n[j]`` (one size per
+    teacher) on the same trials: one result per point, each what :func:`simulate` gives with this ``seed``
+    there, to rounding (:func:`w2s_theory.multiteacher.trial.curve_grams`: every normal draw, the teachers
+    whose size does not vary and their students once per trial). Every point must have the same factor rows
+    ``min(n_m, d_m)``: a teacher's size does not cross its dimension along the curve."""
+    points = [sample_sizes(f"n[{j}]", point, model.M) for j, point in enumerate(n)]
+    if not points:
+        raise ValueError("n must list at least one point (one size per teacher each)")
+    N = _validate.positive_int("N", N)
+    layouts = {rows_for("wishart", False, point, N, model.r, model.d_m) for point in points}
+    if len(layouts) > 1:
+        raise ValueError(
+            f"every point of a curve needs the same factor rows min(n_m, d_m) with d_m = {list(model.d_m)}; "
+            f"got {sorted(rows for rows, _ in layouts)}: split the curve where a teacher's size crosses d_m"
+        )
+    (rows, rows_u) = layouts.pop()
+    varies = tuple(m for m in range(model.M) if len({point[m] for point in points}) > 1)
+    static = Static("wishart", False, model.r, model.d_s, model.d_m, rows, rows_u, len(points), varies)
+    traced = Traced(problem_of(model), np.asarray(points, dtype=float), np.asarray(N, dtype=float))
+    out = run_trials(
+        FAMILY,
+        traced,
+        static,
+        trials=trials,
+        seed=seed,
+        chunk_size=chunk_size,
+        context=f"curve of {len(points)}",
+    )
+    results = []
+    for j in range(len(points)):
+        point = {name: v[:, j] for name, v in out.items()}
+        point["weak"] = np.diagonal(point["weak_gram"], axis1=1, axis2=2).copy()
+        point["w2s"] = np.diagonal(point["w2s_gram"], axis1=1, axis2=2).copy()
+        results.append(point)
+    return results
+
+
 def weighted_risk(mc: Mapping[str, np.ndarray], alpha: np.ndarray, beta_norm2: float) -> np.ndarray:
     r"""Per-trial risk of the student fitted with weights ``alpha`` (shape ``(M,)``, or ``(trials, M)``
     for per-trial weights); any sum (module docstring)."""

@@ -38,7 +38,8 @@ import jax
 import jax.numpy as jnp
 
 from w2s_theory._linalg import lstsq_leading_columns, min_norm_lstsq
-from w2s_theory._wishart import bartlett_factors
+from w2s_theory._trials import map_points
+from w2s_theory._wishart import bartlett_factors, diagonals, off_diagonals, with_diagonals
 
 Engine = Literal["wishart", "design"]
 ENGINES: tuple[str, ...] = ("wishart", "design")
@@ -56,7 +57,8 @@ class Problem(NamedTuple):
 
 
 class Traced(NamedTuple):
-    """Traced arguments: the problem and the sample sizes (floats; read by the Wishart engine only)."""
+    """Traced arguments: the problem and the sample sizes (floats; read by the Wishart engine only): ``n``
+    one per teacher, or for a curve one row of them per point."""
 
     problem: Problem
     n: jax.Array
@@ -66,7 +68,9 @@ class Traced(NamedTuple):
 @dataclass(frozen=True)
 class Static:
     """What fixes a trial's shapes: engine, labels, ``r``, ``d_s``, the teachers' ``d_m``, the rows of each
-    labelled draw (one per teacher, or one shared) and of the unlabelled draw."""
+    labelled draw (one per teacher, or one shared) and of the unlabelled draw; for a curve of teachers'
+    sample sizes (:func:`curve_grams`), its number of points ``curve`` and the teachers whose size
+    ``varies`` along it."""
 
     engine: Engine
     shared: bool
@@ -75,6 +79,8 @@ class Static:
     d_m: tuple[int, ...]
     rows: tuple[int, ...]
     rows_u: int
+    curve: int = 0
+    varies: tuple[int, ...] = ()
 
 
 def rows_for(
@@ -108,36 +114,40 @@ def _fit(Z: jax.Array, y: jax.Array, d: int, triangular: bool) -> jax.Array:
     return lstsq_leading_columns(Z, y, d) if triangular else min_norm_lstsq(Z[:, :d], y)
 
 
+def _teacher_fit(m: int, key: jax.Array, Zs: list[jax.Array], p: Problem, static: Static) -> jax.Array:
+    """Teacher ``m``'s latent vector :math:`\beta_m` (``r``).
+
+    Its design is read in its teacher-first basis :math:`O_m` (the law of a Gaussian design does not depend
+    on the basis), so the fit is on the leading ``d_m`` columns; a shared design is one draw, rotated into
+    each basis."""
+    O, d = p.O_t[m], static.d_m[m]
+    if static.shared:
+        Z = Zs[0]
+        y = Z @ p.b + p.sigma * jax.random.normal(key, (Z.shape[0],))  # one set of labels
+        Z = Z @ O
+    else:
+        Z = Zs[m]
+        y = Z @ (O.T @ p.b) + p.sigma * jax.random.normal(key, (Z.shape[0],))
+    triangular = static.engine == "wishart" and not static.shared
+    return O[:, :d] @ _fit(Z, y, d, triangular)
+
+
 def _teacher_fits(keys: jax.Array, Zs: list[jax.Array], p: Problem, static: Static) -> jax.Array:
-    """Teacher vectors :math:`\beta_m` as columns (``r x M``).
-
-    The design of teacher m is read in its teacher-first basis :math:`O_m` (the law of a Gaussian design
-    does not depend on the basis), so the fit is on the leading ``d_m`` columns; a shared design is one
-    draw, rotated into each basis."""
-    fits = []
-    for m, O in enumerate(p.O_t):
-        d = static.d_m[m]
-        if static.shared:
-            Z = Zs[0]
-            y = Z @ p.b + p.sigma * jax.random.normal(keys[0], (Z.shape[0],))  # one set of labels
-            Z = Z @ O
-        else:
-            Z = Zs[m]
-            y = Z @ (O.T @ p.b) + p.sigma * jax.random.normal(keys[m], (Z.shape[0],))
-        triangular = static.engine == "wishart" and not static.shared
-        fits.append(O[:, :d] @ _fit(Z, y, d, triangular))
-    return jnp.stack(fits, axis=1)
+    """Teacher vectors :math:`\beta_m` as columns (``r x M``, :func:`_teacher_fit`); a shared labelled set
+    uses the first key for its one set of labels."""
+    return jnp.stack(
+        [_teacher_fit(m, keys[0 if static.shared else m], Zs, p, static) for m in range(len(p.O_t))], axis=1
+    )
 
 
-def trial_grams(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
-    """The four Gram outputs of one trial (module docstring)."""
-    p = traced.problem
-    k_design, k_noise = jax.random.split(key)
-    Zs, Zu = _designs(k_design, traced, static)
-    teachers = _teacher_fits(jax.random.split(k_noise, len(p.O_t)), Zs, p, static)
-    # the unlabelled design read in the student-first basis O_s; pseudo-labels carry no extra noise
+def _student_fits(Zu: jax.Array, teachers: jax.Array, p: Problem, static: Static) -> jax.Array:
+    """The student's latent vector on each teacher's pseudo-labels (columns), the unlabelled design read in
+    the student-first basis :math:`O_s`; pseudo-labels carry no extra noise."""
     targets = Zu @ (p.O_s.T @ teachers)
-    students = p.O_s[:, : static.d_s] @ _fit(Zu, targets, static.d_s, static.engine == "wishart")
+    return p.O_s[:, : static.d_s] @ _fit(Zu, targets, static.d_s, static.engine == "wishart")
+
+
+def _grams(Zu: jax.Array, teachers: jax.Array, students: jax.Array, p: Problem, N: jax.Array):
     E = students - p.b[:, None]
     W = teachers - p.b[:, None]
     grad = Zu @ (p.O_s.T @ (jnp.mean(students, axis=1, keepdims=True) - teachers))
@@ -145,8 +155,55 @@ def trial_grams(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax
         "w2s_gram": E.T @ E,
         "w2s_cross": E.T @ p.b,
         "weak_gram": W.T @ W,
-        "grad_gram": grad.T @ grad / traced.N,
+        "grad_gram": grad.T @ grad / N,
     }
+
+
+def trial_grams(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    """The four Gram outputs of one trial (module docstring), or of every point of a curve
+    (:func:`curve_grams`)."""
+    if static.curve:
+        return curve_grams(key, traced, static)
+    p = traced.problem
+    k_design, k_noise = jax.random.split(key)
+    Zs, Zu = _designs(k_design, traced, static)
+    teachers = _teacher_fits(jax.random.split(k_noise, len(p.O_t)), Zs, p, static)
+    return _grams(Zu, teachers, _student_fits(Zu, teachers, p, static), p, traced.N)
+
+
+def curve_grams(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
+    r"""The Gram outputs at every point of a curve of the teachers' sample sizes (``traced.n``: one row of
+    ``M`` sizes per point, the same factor rows at every point; Wishart engine, disjoint labelled sets) on
+    one trial's draws. A sample size enters only the chi-square degrees of freedom of its factor's diagonal
+    (:mod:`w2s_theory._wishart`), so every normal draw is made once; the teachers whose size does not vary
+    (``static.varies``), their students and the unlabelled factor are fitted once, and each point draws the
+    diagonals (the same candidates, its own degrees of freedom) and fits the varying teachers and their
+    students. Each point's numbers are what a one-point trial with the same key gives, to rounding. The
+    outputs get a leading axis after the trial's, one entry per point."""
+    p = traced.problem
+    k_design, k_noise = jax.random.split(key)
+    k_diag, k_off = jax.random.split(k_design)  # as bartlett_factors splits it
+    rows = (*static.rows, static.rows_u)
+    parts = off_diagonals(k_off, static.r, rows)
+    noise_keys = jax.random.split(k_noise, len(p.O_t))
+    factors = lambda n: with_diagonals(parts, rows, diagonals(k_diag, [*n, traced.N], rows))
+    first = factors(traced.n[0])
+    Zu = first[-1]  # its degrees of freedom are N at every point
+    fixed = [m for m in range(len(p.O_t)) if m not in static.varies]
+    fixed_teachers = [_teacher_fit(m, noise_keys[m], first, p, static) for m in fixed]
+    fixed_students = _student_fits(Zu, jnp.stack(fixed_teachers, axis=1), p, static) if fixed else None
+
+    def at(point):
+        Zs = factors(point[0])
+        varying = [_teacher_fit(m, noise_keys[m], Zs, p, static) for m in static.varies]
+        students = _student_fits(Zu, jnp.stack(varying, axis=1), p, static)
+        order = {m: j for j, m in enumerate(fixed)} | {m: len(fixed) + j for j, m in enumerate(static.varies)}
+        columns = [order[m] for m in range(len(p.O_t))]
+        teachers = jnp.stack(fixed_teachers + varying, axis=1)[:, columns]
+        all_students = students if fixed_students is None else jnp.concatenate([fixed_students, students], 1)
+        return _grams(Zu, teachers, all_students[:, columns], p, traced.N)
+
+    return map_points(at, (traced.n,))
 
 
 def trial_bytes(static: Static) -> int:
