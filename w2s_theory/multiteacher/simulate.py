@@ -101,6 +101,7 @@ def simulate_curve(
         )
     (rows, rows_u) = layouts.pop()
     varies = tuple(m for m in range(model.M) if len({point[m] for point in points}) > 1)
+    varies = varies or tuple(range(model.M))  # every point the same: fit every teacher per point
     static = Static("wishart", False, model.r, model.d_s, model.d_m, rows, rows_u, len(points), varies)
     traced = Traced(problem_of(model), np.asarray(points, dtype=float), np.asarray(N, dtype=float))
     out = run_trials(
