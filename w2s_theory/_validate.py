@@ -227,3 +227,13 @@ def curve(names: tuple[str, str], values: tuple[object, object]) -> tuple[np.nda
             f"{names[0]} and {names[1]} must broadcast, got lengths {a.size} and {b.size}"
         ) from None
     return a, b
+
+
+def sample_size_curve(n: object, N: object) -> tuple[list[int], list[int]]:
+    """A curve's sample sizes: :func:`curve` of ``n`` and ``N``, every entry an integer ``>= 1`` (the error
+    names the entry, e.g. ``n[2]``)."""
+    n, N = curve(("n", "N"), (n, N))
+    return (
+        [positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())],
+        [positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())],
+    )

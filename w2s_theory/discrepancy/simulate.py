@@ -80,9 +80,7 @@ def curve_arguments(problem: Problem, n: ArrayLike, N: ArrayLike) -> tuple[Stati
     """The static and traced arguments of a curve of sample sizes ``(n[j], N[j])`` (1-D, broadcast against
     each other; Wishart engine), validated: every point needs the same factor rows ``(min(n, r),
     min(N, d_s))``."""
-    n, N = _validate.curve(("n", "N"), (n, N))
-    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
-    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    n, N = _validate.sample_size_curve(n, N)
     rows = {rows_for("wishart", a, b, problem.r, problem.d_s) for a, b in zip(n, N, strict=True)}
     if len(rows) > 1:
         raise ValueError(
@@ -130,9 +128,7 @@ def simulate_grid(
     :func:`simulate`'s with this ``seed`` (to rounding), elsewhere another draw of the same law (a one-point
     trial draws only the rows it uses, in another layout). Use it for grids through the interpolation
     thresholds, where :func:`simulate_curve` (equal factor rows) would need one program per size."""
-    n, N = _validate.curve(("n", "N"), (n, N))
-    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
-    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    n, N = _validate.sample_size_curve(n, N)
     with cpu_blas_single_thread():
         problem = Problem.from_model(model)
     static = Static("wishart", problem.r, (problem.r, problem.d_s), curve=len(n), padded=True)

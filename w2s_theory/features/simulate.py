@@ -76,9 +76,7 @@ def simulate_curve(
     leading rows, the very rows a one-point run draws; :mod:`w2s_theory.features.trial`). Differences
     between points are paired (common random numbers). Every point needs tall designs:
     ``n[j] >= max(d_w, d_s)`` and ``N[j] >= d_s``."""
-    n, N = _validate.curve(("n", "N"), (n, N))
-    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
-    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    n, N = _validate.sample_size_curve(n, N)
     for j, (a, b) in enumerate(zip(n, N, strict=True)):
         if a < max(model.d_w, model.d_s) or b < model.d_s:
             raise ValueError(

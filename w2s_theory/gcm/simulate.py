@@ -119,9 +119,7 @@ def simulate_grid(
     :func:`simulate`'s law and depends only on ``seed`` and its own sizes; where :math:`n_j\ge r` and
     :math:`N_j\ge r` it is :func:`simulate`'s draw with this ``seed`` (to rounding), elsewhere another draw
     of the same law. The penalties are shared by every point."""
-    n, N = _validate.curve(("n", "N"), (n, N))
-    n = [_validate.positive_int(f"n[{j}]", v) for j, v in enumerate(n.tolist())]
-    N = [_validate.positive_int(f"N[{j}]", v) for j, v in enumerate(N.tolist())]
+    n, N = _validate.sample_size_curve(n, N)
     lam_w = _validate.nonnegative_float("lam_w", lam_w)
     lam_s = _validate.nonnegative_float("lam_s", lam_s)
     problem = Problem.from_model(model, lam_w, lam_s)
