@@ -281,3 +281,36 @@ def test_hard_model_leading_order_is_the_small_gamma_limit_of_the_hard_mc():
             gaps[g, key] = est.value
     for key in ("teacher", "student"):
         assert 1.4 < gaps[0.02, key] / gaps[0.01, key] < 2.8, gaps
+
+
+@pytest.mark.parametrize("group_model", ["soft", "hard"])
+def test_means_curve_equals_each_mean_alone_with_the_same_seed(group_model):
+    """simulate_means forms the rows' products once with the group shift removed (a mean enters a row
+    only as its shift): each mean's curve equals simulate_curve of the model with that mean, same seed, up
+    to rounding, for means along e_1 and off it."""
+    import dataclasses
+
+    m = SpuriousModel.canonical(8, c=0.3, m=2.0, m4=1.0, group_model=group_model)
+    mus = np.array([[2.0, 0.0, 0.0, 1.0, 0.0], [0.5, 0.0, 0.0, 0.0, 0.0], [3.0, 0.0, 0.0, -1.5, 0.0]])
+    etas = [0.0, 0.35, 1.0]
+    means = m.simulate_means(mus, 200, 150, 0.1, etas, [0.2, 0.5], trials=3, seed=7)
+    assert [len(curve) for curve in means] == [3, 3, 3]
+    for mu, curve in zip(mus, means, strict=True):
+        alone = dataclasses.replace(m, mu_xi=mu).simulate_curve(
+            200, 150, 0.1, etas, [0.2, 0.5], trials=3, seed=7
+        )
+        for point, single in zip(curve, alone, strict=True):
+            assert point.keys() == single.keys()
+            for key, value in single.items():
+                scale = np.max(np.abs(value))
+                np.testing.assert_allclose(
+                    point[key], value, rtol=0, atol=1e-12 * scale, err_msg=f"{key} {mu}"
+                )
+
+
+def test_bad_means_are_rejected_naming_them():
+    m = SpuriousModel.canonical(8)
+    with pytest.raises(ValueError, match=r"mu_xis must be K x p = K x 5 with K >= 1, got shape \(2, 4\)"):
+        m.simulate_means(np.ones((2, 4)), 200, 150, 0.1, [0.2], 0.5, trials=2)
+    with pytest.raises(ValueError, match=r"eta_us must be a non-empty 1-D array"):
+        m.simulate_means(np.ones((1, 5)), 200, 150, 0.1, [], 0.5, trials=2)

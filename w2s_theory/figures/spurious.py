@@ -14,7 +14,9 @@ exists (dash-dot). Every call into the theory passes ``form=`` explicitly, so a 
 default cannot change a figure. Each curve's MC points are one
 :meth:`~w2s_theory.SpuriousModel.simulate_curve` call (common random numbers along the curve: every point
 has the standard error of an independent run, the points are correlated), run through the resumable
-sweep runner :func:`w2s_theory._sweep.run_sweep`, one stored result per curve.
+sweep runner :func:`w2s_theory._sweep.run_sweep`, one stored result per curve; the series of a panel that
+differ only in the minority mean (phase diagram, hard vs soft, the :math:`\eta_u^\star` drift) are one
+:meth:`~w2s_theory.SpuriousModel.simulate_means` call, on the same trials.
 """
 
 from __future__ import annotations
@@ -111,16 +113,47 @@ def _mc_gain(s: Setting, mode: Mode, desc: str, eta_us, nu_z=GAMMA, eta_t=ETA_T,
     return [mean_se(gain / GAMMA) for gain in out["gain"].T]
 
 
+def _evaluate_means(point, key):
+    """Every (mean, eta_u) point of a curve over minority means (``point["means"]``: ``[m, m4]`` pairs of the
+    canonical geometry), on the same trials: per-trial gains, shape (trials, means x eta_us)."""
+    models = [_model(point | {"m": m, "m4": m4}) for m, m4 in point["means"]]
+    curves = models[0].simulate_means(
+        np.stack([model.mu_xi for model in models]),
+        point["n"],
+        point["N"],
+        point["eta_l"],
+        point["eta_us"],
+        point["eta_t"],
+        trials=point["trials"],
+        seed=key,
+    )
+    return stack_points([{"gain": mc["gain"]} for curve in curves for mc in curve])
+
+
+def _mc_gains(s: Setting, mode: Mode, desc: str, eta_us, means, nu_z=GAMMA, eta_t=ETA_T, **geometry) -> list:
+    """MC gain estimates (units sigma_y^2 gamma_z) at each eta_u for each minority mean ``(m, m4)`` of one
+    canonical geometry, all on the same trials (``SpuriousModel.simulate_means``: the rows' products once
+    per trial, every mean's Grams from them): one list of estimates per mean."""
+    point = dict(d_z=s.d_z, n=s.n(GAMMA), N=s.n(nu_z), eta_l=ETA_L, eta_t=eta_t, trials=s.trials)
+    point |= dict(c=0.0, group_model="soft") | geometry
+    point |= {"eta_us": [float(e) for e in eta_us], "means": [[float(m), float(m4)] for m, m4 in means]}
+    (out,) = run_sweep(
+        [point], _evaluate_means, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress
+    )
+    gains = out["gain"].reshape(out["gain"].shape[0], len(means), len(eta_us))
+    return [[mean_se(gains[:, k, j] / GAMMA) for j in range(len(eta_us))] for k in range(len(means))]
+
+
 def _theory(model: SpuriousModel, nu_z: float, eta_u, form: str, eta_t=ETA_T) -> np.ndarray:
     gain = th.risks_at(model, GAMMA, nu_z, ETA_L, eta_u, eta_t, form=form)["gain"]
     return gain / (model.sigma_y2 * GAMMA)
 
 
-def _series(ax, s, mode, desc, color, nu_z=GAMMA, **geometry) -> dict:
+def _series(ax, s, mode, desc, color, nu_z=GAMMA, est=None, **geometry) -> dict:
     """Theory lines (limit solid, leading order dashed; hard: leading order dash-dot) and MC points of one
-    gain-vs-eta_u curve (``desc``: the progress bar's name)."""
+    gain-vs-eta_u curve (``desc``: the progress bar's name; ``est``: the MC estimates when already run)."""
     model = _model(dict(d_z=s.d_z, c=0.0, m=3.0, m4=0.0, group_model="soft") | geometry)
-    est = _mc_gain(s, mode, desc, s.eta_us, nu_z=nu_z, **geometry)
+    est = est or _mc_gain(s, mode, desc, s.eta_us, nu_z=nu_z, **geometry)
     out = {"x": np.array(s.eta_us), "mc_mean": np.array([e.value for e in est])}
     out["mc_se"] = np.array([e.se for e in est])
     if model.group_model == "hard":
@@ -210,9 +243,11 @@ def eta_u_star_drift(mode: Mode) -> FigureOutput:
         "(cf. Fig. 3)",
     )
     data, colors = {}, []
-    for color, m4 in zip(SERIES_COLORS, (0.0, 2.0, 3.0, 4.0), strict=False):
+    m4s = (0.0, 2.0, 3.0, 4.0)
+    ests = _mc_gains(s, mode, "m4 curves", s.eta_us, [(3.0, m4) for m4 in m4s], nu_z=nu_z)
+    for color, m4, est in zip(SERIES_COLORS, m4s, ests, strict=False):
         label = rf"$\|\mu_S\|^2$={m4**2:g}"
-        out = _series(ax, s, mode, f"m4={m4}", color, nu_z=nu_z, m4=m4)
+        out = _series(ax, s, mode, f"m4={m4}", color, nu_z=nu_z, est=est, m4=m4)
         model = canonical(s.d_z, c=0.0, m=3.0, m4=m4, group_model="soft")
         n, N = s.n(GAMMA), s.n(nu_z)
         out["eta_u_star"] = {
@@ -280,8 +315,9 @@ def phase_diagram(mode: Mode) -> FigureOutput:
     mc_eta = mode.pick((0.0, 0.4, 0.6, 0.9), (0.4,))
     mc_r = mode.pick((10.0, 30.0, 60.0, 90.0), (25.0, 50.0))
     pts = []
-    for ri in mc_r:
-        est = _mc_gain(s, mode, f"phase r={ri}", mc_eta, nu_z=nu_z, eta_t=eta_t, m=float(np.sqrt(ri)))
+    means = [(float(np.sqrt(ri)), 0.0) for ri in mc_r]
+    ests = _mc_gains(s, mode, "phase r curves", mc_eta, means, nu_z=nu_z, eta_t=eta_t)
+    for ri, est in zip(mc_r, ests, strict=True):
         for e, g in zip(mc_eta, est, strict=True):
             f3 = float(_theory(soft(ri), nu_z, e, "limit", eta_t))
             pts.append((e, ri, g.value, g.se, f3))
@@ -345,9 +381,11 @@ def hard_vs_soft(mode: Mode) -> FigureOutput:
     for col, gm in enumerate(("soft", "hard")):
         ax = axes[0, col]
         panel = {}
-        for color, m in zip(SERIES_COLORS, (2.0, 3.0, 5.0), strict=False):
+        ms = (2.0, 3.0, 5.0)
+        ests = _mc_gains(s, mode, f"{gm} m curves", s.eta_us, [(m, 0.0) for m in ms], group_model=gm)
+        for color, m, est in zip(SERIES_COLORS, ms, ests, strict=False):
             label = rf"$\|\mu_T\|^2$={m**2:g}"
-            panel[f"m2={m**2:g}"] = _series(ax, s, mode, f"{gm} m={m}", color, m=m, group_model=gm)
+            panel[f"m2={m**2:g}"] = _series(ax, s, mode, f"{gm} m={m}", color, est=est, m=m, group_model=gm)
             if col == 0:
                 colors.append((label, color))
         _finish(ax, titles[gm])

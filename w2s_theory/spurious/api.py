@@ -142,3 +142,25 @@ class SpuriousModel(SpuriousModelData):
             seed=seed,
             chunk_size=chunk_size,
         )
+
+    def simulate_means(
+        self,
+        mu_xis: ArrayLike,
+        n: int,
+        N: int,
+        eta_l: float,
+        eta_us: ArrayLike,
+        eta_t: float | ArrayLike,
+        trials: int,
+        seed: int = 0,
+        *,
+        chunk_size: int | None = None,
+    ) -> list[list[dict[str, np.ndarray]]]:
+        r""":meth:`simulate_curve` for every minority mean :math:`\mu_\xi` in the rows of ``mu_xis``
+        (``K x p``; this model's subspaces, noise and group model), on the same trials: entry ``[k][j]`` is
+        the model with mean ``mu_xis[k]`` at ``eta_us[j]``, equal to its :meth:`simulate_curve` with this
+        ``seed`` up to rounding, at a fraction of the cost (the rows' products once per trial, every
+        mean's Grams from them). See :func:`w2s_theory.spurious.simulate.simulate_means`."""
+        return _simulate.simulate_means(
+            self, mu_xis, n, N, eta_l, eta_us, eta_t, trials, seed, chunk_size=chunk_size
+        )

@@ -8,6 +8,8 @@ test-mixture curve and the per-group risks.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -121,6 +123,58 @@ def simulate_curve(
     return [
         _risks(model, {"teacher_moment": moments["teacher_moment"], "student_moment": student}, eta_t)
         for student in np.moveaxis(moments["student_moment"], 1, 0)
+    ]
+
+
+def simulate_means(
+    model: SpuriousModelData,
+    mu_xis: ArrayLike,
+    n: int,
+    N: int,
+    eta_l: float,
+    eta_us: ArrayLike,
+    eta_t: float | ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    chunk_size: int | None = None,
+) -> list[list[dict[str, np.ndarray]]]:
+    r""":func:`simulate_curve` for every minority mean :math:`\mu_\xi` in the rows of ``mu_xis`` (``K x p``;
+    the model's subspaces, noise and group model otherwise), on the same trials: entry ``[k][j]`` is the
+    model with mean ``mu_xis[k]`` at ``eta_us[j]``, equal to its :func:`simulate_curve` with this ``seed``
+    up to rounding. A mean enters a row only as its shift, so each trial forms the teacher's and the
+    students' products over the rows once and every mean's Grams from them
+    (:func:`w2s_theory.spurious.trial.trial_means`); the points are paired across means too."""
+    n = _validate.positive_int("n", n)
+    N = _validate.positive_int("N", N)
+    sample_ratios(model, n, N)  # OLS regime n > d_T, N > d_S
+    mus = _validate.finite_array("mu_xis", mu_xis, ndim=2)
+    if mus.shape[0] == 0 or mus.shape[1] != model.p:
+        raise ValueError(f"mu_xis must be K x p = K x {model.p} with K >= 1, got shape {mus.shape}")
+    eta_l = _validate.fraction("eta_l", eta_l)
+    eta_us = _validate.fractions("eta_us", eta_us)
+    if eta_us.ndim != 1 or eta_us.size == 0:
+        raise ValueError(f"eta_us must be a non-empty 1-D array, got shape {eta_us.shape}")
+    problem = replace(Problem.from_model(model, eta_l, eta_us), mu_xi=mus)
+    moments = run_trials(
+        FAMILY,
+        problem,
+        Static(model.d_z, model.p_T, model.p_S, n, N, curve=eta_us.size, means=mus.shape[0]),
+        trials=trials,
+        seed=seed,
+        chunk_size=chunk_size,
+        context=f"n={n}, N={N}, {mus.shape[0]} means",
+    )
+    return [
+        [
+            _risks(
+                replace(model, mu_xi=mu),
+                {"teacher_moment": moments["teacher_moment"][:, k], "student_moment": student},
+                eta_t,
+            )
+            for student in np.moveaxis(moments["student_moment"][:, k], 1, 0)
+        ]
+        for k, mu in enumerate(mus)
     ]
 
 

@@ -47,7 +47,7 @@ shift is :math:`S=\operatorname{diag}(\mathbb 1[u_i<\eta_u])` instead of :math:`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import jax
@@ -56,6 +56,7 @@ import numpy as np
 from jax.scipy.linalg import cho_solve, solve_triangular
 
 from w2s_theory._random import computed_once
+from w2s_theory._trials import map_points
 from w2s_theory.spurious.model import SpuriousModelData
 
 OUTPUTS: tuple[str, ...] = ("teacher_moment", "student_moment")
@@ -264,6 +265,37 @@ def student_gram_terms(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple
     return C_SS, C_ST, per_eta(A_S), per_eta(A_T), per_eta(B)
 
 
+def teacher_gram_terms(key: jax.Array, prob: Problem, d_z: int, n: int) -> tuple[jax.Array, ...]:
+    r"""The products over ``n`` labelled rows (same key and rows as :func:`teacher_gram`) from which the
+    teacher Gram at every minority mean :math:`\mu_\xi` follows: a row is :math:`x=x_0+s\,\mu_\xi` with
+    :math:`s=\eta_\ell` (soft) or :math:`\mathbb 1[u<\eta_\ell]` (hard), so with :math:`S=\operatorname{diag}(s)`
+    they are :math:`(\Phi_0^\top\Phi_0,\ \Phi_0^\top SZ,\ Z^\top S^2Z)`, none of which depends on
+    :math:`\mu_\xi` (:func:`shifted_gram`)."""
+    keys, mask = _block_keys(key, n)
+
+    def step(carry, km):
+        z, x = _block(km[0], prob, jnp.zeros(()), d_z, km[1])  # the rows x_0 (hard: u < 0 never holds)
+        if prob.hard:
+            shift = (_block_uniforms(km[0]) < prob.eta_l).astype(z.dtype)
+        else:
+            shift = jnp.full((ROW_BLOCK, 1), prob.eta_l)
+        Zs, Phi = shift * z, _feature_rows(z, x @ prob.P_T.T)
+        return jax.tree.map(jnp.add, carry, (_upper_blocks(Phi, d_z), _gram(Phi, Zs), _gram(Zs, Zs))), None
+
+    d_T = d_z * prob.P_T.shape[0]
+    carry = (_upper_zeros(prob.P_T.shape[0], d_z), jnp.zeros((d_T, d_z)), jnp.zeros((d_z, d_z)))
+    (upper, A, B), _ = jax.lax.scan(step, carry, (keys, mask))
+    return _symmetric(upper, d_z), _core_major(A, d_z, columns=False), B
+
+
+def shifted_gram(C: jax.Array, A: jax.Array, B: jax.Array, v: jax.Array) -> jax.Array:
+    r""":math:`\Phi^\top\Phi` for :math:`\Phi=\Phi_0+SZ(I\otimes v^\top)` from :math:`C=\Phi_0^\top\Phi_0`,
+    :math:`A=\Phi_0^\top SZ`, :math:`B=Z^\top S^2Z`: :math:`C+A(I\otimes v^\top)+(\cdot)^\top+B\otimes vv^\top`
+    (``v``: the shift of a row's features per unit of :math:`s`, :math:`P_{[:,1:]}\mu_\xi`)."""
+    cross = _times_kron(A, v)
+    return C + cross + cross.T + jnp.kron(B, jnp.outer(v, v))
+
+
 def soft_student_grams(
     coefficients: tuple[jax.Array, ...], prob: Problem, eta_u: jax.Array
 ) -> tuple[jax.Array, jax.Array]:
@@ -346,10 +378,41 @@ def trial_curve(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict
     return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": moments}
 
 
+def trial_means(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict[str, jax.Array]:
+    r""":func:`trial_curve` at every minority mean, the rows of ``prob.mu_xi`` (``K x p``; the subspaces,
+    noise and group model shared), on one trial's draws: a mean enters a row only as its shift
+    :math:`s\,\mu_\xi`, so the teacher's and the students' products over the rows are formed once with the
+    shift removed (:func:`teacher_gram_terms`, :func:`student_gram_terms`) and each mean's Grams follow
+    from them (:func:`shifted_gram` and the curve's formulas). Each mean's numbers are what
+    :func:`trial_curve` gives for that mean with the same key, up to rounding (the Grams are summed in
+    another order). Outputs get a leading axis after the trial's, one entry per mean."""
+    k_l, k_u = jax.random.split(key)
+    unshifted = replace(prob, mu_xi=prob.mu_xi[0])  # the terms draw the rows x_0, which no mean enters
+    teacher_terms = teacher_gram_terms(k_l, unshifted, d_z, n)
+    terms = student_gram_terms(k_u, unshifted, d_z, N)
+
+    def at(point):
+        p = replace(prob, mu_xi=point[0])
+        L = jnp.linalg.cholesky(shifted_gram(*teacher_terms, p.P_T[:, 1:] @ p.mu_xi))
+        L_inv_T = solve_triangular(L, jnp.eye(L.shape[0]), lower=True).T
+        if prob.hard:
+            C_SS, C_ST, *per_eta = terms
+            student = lambda t: _student_moment(*hard_student_grams(C_SS, C_ST, *t, p), L_inv_T, d_z)
+            moments = jax.lax.map(student, tuple(per_eta))
+        else:
+            student = lambda e: _student_moment(*soft_student_grams(terms, p, e), L_inv_T, d_z)
+            moments = jax.lax.map(student, p.eta_u)
+        return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": moments}
+
+    return map_points(at, (prob.mu_xi,))
+
+
 @dataclass(frozen=True)
 class Static:
-    """What fixes a trial's shapes: core dimension, features per core coordinate, sample sizes, and the
-    number of points of a curve in ``eta_u`` (0: one point, :func:`trial_moments`)."""
+    """What fixes a trial's shapes: core dimension, features per core coordinate, sample sizes, the
+    number of points of a curve in ``eta_u`` (0: one point, :func:`trial_moments`) and the number of
+    minority means of a curve over them (0: one mean; :func:`trial_means`, which needs an ``eta_u``
+    curve)."""
 
     d_z: int
     p_T: int
@@ -357,14 +420,16 @@ class Static:
     n: int
     N: int
     curve: int = 0
+    means: int = 0
 
 
 def trial(key: jax.Array, prob: Problem, static: Static) -> dict[str, jax.Array]:
-    """The family's trial function: :func:`trial_moments`, or :func:`trial_curve` for a curve (``eta_u`` a
-    vector of ``static.curve`` entries), with the static sizes."""
+    """The family's trial function: :func:`trial_moments`, :func:`trial_curve` for a curve (``eta_u`` a
+    vector of ``static.curve`` entries), or :func:`trial_means` for a curve over minority means
+    (``mu_xi`` a ``static.means x p`` matrix), with the static sizes."""
     if static.curve != (prob.eta_u.shape[0] if prob.eta_u.ndim == 1 else 0):
         raise ValueError(f"eta_u has shape {prob.eta_u.shape}, but the static sizes say curve={static.curve}")
-    run = trial_curve if static.curve else trial_moments
+    run = trial_means if static.means else trial_curve if static.curve else trial_moments
     return run(key, prob, static.d_z, static.n, static.N)
 
 
