@@ -174,6 +174,13 @@ def _risks(
     theta_strong = min_norm_lstsq(d.X_s, d.y, n * lam_s, grams[1])
     theta_ceiling = min_norm_lstsq(d.X_c, d.y_c, (n + N) * lam_s, grams[2])
     theta_w2s = min_norm_lstsq(d.Xu_s, d.Zu @ (p.B_w @ theta_w), N * lam_s, grams[3])
+    return _fit_risks(p, theta_w, theta_strong, theta_ceiling, theta_w2s)
+
+
+def _fit_risks(
+    p: Problem, theta_w: jax.Array, theta_strong: jax.Array, theta_ceiling: jax.Array, theta_w2s: jax.Array
+) -> dict[str, jax.Array]:
+    """The four fits' exact excess risks (:func:`_excess_risk`)."""
     return {
         "weak": _excess_risk(p.B_w, theta_w, p.b),
         "strong": _excess_risk(p.B_s, theta_strong, p.b),
@@ -250,12 +257,7 @@ def grid_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.
         teacher = p.B_w @ theta_w  # pseudo-labels: the unlabelled factor times the teacher's latent vector
         labels = keep_u * (U_u @ teacher + t_u * teacher)
         theta_w2s = _kept_fit(Xu_s, labels, keep_u, used[1], N * p.lam_s, G_us)
-        return {
-            "weak": _excess_risk(p.B_w, theta_w, p.b),
-            "strong": _excess_risk(p.B_s, theta_strong, p.b),
-            "ceiling": _excess_risk(p.B_s, theta_ceiling, p.b),
-            "w2s": _excess_risk(p.B_s, theta_w2s, p.b),
-        }
+        return _fit_risks(p, theta_w, theta_strong, theta_ceiling, theta_w2s)
 
     return map_points(at, (traced.n, traced.N))
 

@@ -22,6 +22,14 @@ from w2s_theory.spurious.theory import sample_ratios
 from w2s_theory.spurious.trial import Problem, Static
 
 
+def _sizes_and_eta_l(model: SpuriousModelData, n: int, N: int, eta_l: float) -> tuple[int, int, float]:
+    """``n``, ``N`` (integers in the OLS regime ``n > d_T``, ``N > d_S``) and ``eta_l``, validated."""
+    n = _validate.positive_int("n", n)
+    N = _validate.positive_int("N", N)
+    sample_ratios(model, n, N)  # OLS regime n > d_T, N > d_S
+    return n, N, _validate.fraction("eta_l", eta_l)
+
+
 def simulate_moments(
     model: SpuriousModelData,
     n: int,
@@ -41,10 +49,7 @@ def simulate_moments(
     ``eta_u`` may be a 1-D array (a curve): ``student_moment`` is then trials x len(eta_u) x p_S x p_S,
     from the same draws as a scalar ``eta_u`` with the same seed, with the teacher fitted once per trial
     (:func:`w2s_theory.spurious.trial.trial_curve`); equal to the single-point results up to rounding."""
-    n = _validate.positive_int("n", n)
-    N = _validate.positive_int("N", N)
-    sample_ratios(model, n, N)  # OLS regime n > d_T, N > d_S
-    eta_l = _validate.fraction("eta_l", eta_l)
+    n, N, eta_l = _sizes_and_eta_l(model, n, N, eta_l)
     if np.ndim(eta_u) == 0:
         eta_u = _validate.fraction("eta_u", eta_u)
     else:
@@ -145,13 +150,10 @@ def simulate_means(
     up to rounding. A mean enters a row only as its shift, so each trial forms the teacher's and the
     students' products over the rows once and every mean's Grams from them
     (:func:`w2s_theory.spurious.trial.trial_means`); the points are paired across means too."""
-    n = _validate.positive_int("n", n)
-    N = _validate.positive_int("N", N)
-    sample_ratios(model, n, N)  # OLS regime n > d_T, N > d_S
+    n, N, eta_l = _sizes_and_eta_l(model, n, N, eta_l)
     mus = _validate.finite_array("mu_xis", mu_xis, ndim=2)
     if mus.shape[0] == 0 or mus.shape[1] != model.p:
         raise ValueError(f"mu_xis must be K x p = K x {model.p} with K >= 1, got shape {mus.shape}")
-    eta_l = _validate.fraction("eta_l", eta_l)
     eta_us = _validate.fractions("eta_us", eta_us)
     if eta_us.ndim != 1 or eta_us.size == 0:
         raise ValueError(f"eta_us must be a non-empty 1-D array, got shape {eta_us.shape}")

@@ -321,8 +321,7 @@ def hard_student_grams(
     :math:`\Psi^\top\Psi=\Psi_0^\top\Psi_0+A_SK_S+(A_SK_S)^\top+(Z^\top SZ)\otimes s_1s_1^\top` and likewise
     :math:`\Psi^\top\Phi` (module docstring; :math:`A_S=\Psi_0^\top SZ`)."""
     s1, t1 = prob.P_S[:, 1:] @ prob.mu_xi, prob.P_T[:, 1:] @ prob.mu_xi  # P e with e = [0; mu_xi]
-    cross_SS = _times_kron(A_S, s1)
-    G_SS = C_SS + cross_SS + cross_SS.T + jnp.kron(B, jnp.outer(s1, s1))
+    G_SS = shifted_gram(C_SS, A_S, B, s1)
     G_ST = C_ST + _times_kron(A_S, t1) + _kron_times(s1, A_T.T) + jnp.kron(B, jnp.outer(s1, t1))
     return G_SS, G_ST
 
@@ -337,10 +336,15 @@ def _kron_times(v: jax.Array, M: jax.Array) -> jax.Array:
     return (v[None, :, None] * M[:, None, :]).reshape(-1, M.shape[1])
 
 
+def _inverse_factor(G: jax.Array) -> jax.Array:
+    r""":math:`L^{-\top}` for the Cholesky factor :math:`L` of the teacher Gram ``G``."""
+    L = jnp.linalg.cholesky(G)
+    return solve_triangular(L, jnp.eye(L.shape[0]), lower=True).T  # (ΦᵀΦ)⁻¹ = L⁻ᵀL⁻¹
+
+
 def _teacher_inverse(key: jax.Array, prob: Problem, d_z: int, n: int) -> jax.Array:
     r""":math:`L^{-\top}` for the Cholesky factor :math:`L` of :math:`\Phi^\top\Phi` (``n`` labelled rows)."""
-    L = jnp.linalg.cholesky(teacher_gram(key, prob, d_z, n))
-    return solve_triangular(L, jnp.eye(L.shape[0]), lower=True).T  # (ΦᵀΦ)⁻¹ = L⁻ᵀL⁻¹
+    return _inverse_factor(teacher_gram(key, prob, d_z, n))
 
 
 def _student_moment(G_SS: jax.Array, G_ST: jax.Array, L_inv_T: jax.Array, d_z: int) -> jax.Array:
@@ -367,7 +371,14 @@ def trial_curve(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict
     :math:`\eta_u` up to rounding (the soft model's Grams are summed in another order)."""
     k_l, k_u = jax.random.split(key)
     L_inv_T = _teacher_inverse(k_l, prob, d_z, n)
-    terms = student_gram_terms(k_u, prob, d_z, N)
+    return _curve_moments(student_gram_terms(k_u, prob, d_z, N), prob, L_inv_T, d_z)
+
+
+def _curve_moments(
+    terms: tuple[jax.Array, ...], prob: Problem, L_inv_T: jax.Array, d_z: int
+) -> dict[str, jax.Array]:
+    """The moments of :func:`trial_curve` from :func:`student_gram_terms` and the teacher's
+    :math:`L^{-\top}`: the teacher's, and the student's at every ``prob.eta_u``."""
     if prob.hard:
         C_SS, C_ST, *per_eta = terms
         student = lambda t: _student_moment(*hard_student_grams(C_SS, C_ST, *t, prob), L_inv_T, d_z)
@@ -393,16 +404,8 @@ def trial_means(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict
 
     def at(point):
         p = replace(prob, mu_xi=point[0])
-        L = jnp.linalg.cholesky(shifted_gram(*teacher_terms, p.P_T[:, 1:] @ p.mu_xi))
-        L_inv_T = solve_triangular(L, jnp.eye(L.shape[0]), lower=True).T
-        if prob.hard:
-            C_SS, C_ST, *per_eta = terms
-            student = lambda t: _student_moment(*hard_student_grams(C_SS, C_ST, *t, p), L_inv_T, d_z)
-            moments = jax.lax.map(student, tuple(per_eta))
-        else:
-            student = lambda e: _student_moment(*soft_student_grams(terms, p, e), L_inv_T, d_z)
-            moments = jax.lax.map(student, p.eta_u)
-        return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": moments}
+        L_inv_T = _inverse_factor(shifted_gram(*teacher_terms, p.P_T[:, 1:] @ p.mu_xi))
+        return _curve_moments(terms, p, L_inv_T, d_z)
 
     return map_points(at, (prob.mu_xi,))
 
