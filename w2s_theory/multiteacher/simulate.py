@@ -70,9 +70,15 @@ def simulate(
         FAMILY, traced, static, trials=trials, seed=seed, chunk_size=chunk_size,
         context=f"n={list(sizes)}, N={N}, labels={labels!r}, engine={engine!r}",
     )  # fmt: skip
-    out["weak"] = np.diagonal(out["weak_gram"], axis1=1, axis2=2).copy()
-    out["w2s"] = np.diagonal(out["w2s_gram"], axis1=1, axis2=2).copy()
-    return out
+    return _with_risks(out)
+
+
+def _with_risks(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The per-trial outputs with the per-teacher risks ``weak`` and ``w2s``, the Grams' diagonals."""
+    return out | {
+        "weak": np.diagonal(out["weak_gram"], axis1=1, axis2=2).copy(),
+        "w2s": np.diagonal(out["w2s_gram"], axis1=1, axis2=2).copy(),
+    }
 
 
 def simulate_curve(
@@ -113,13 +119,7 @@ def simulate_curve(
         chunk_size=chunk_size,
         context=f"curve of {len(points)}",
     )
-    results = []
-    for j in range(len(points)):
-        point = {name: v[:, j] for name, v in out.items()}
-        point["weak"] = np.diagonal(point["weak_gram"], axis1=1, axis2=2).copy()
-        point["w2s"] = np.diagonal(point["w2s_gram"], axis1=1, axis2=2).copy()
-        results.append(point)
-    return results
+    return [_with_risks({name: v[:, j] for name, v in out.items()}) for j in range(len(points))]
 
 
 def weighted_risk(mc: Mapping[str, np.ndarray], alpha: np.ndarray, beta_norm2: float) -> np.ndarray:
