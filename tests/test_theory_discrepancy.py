@@ -201,3 +201,41 @@ def test_proportional_limit_is_the_limit_of_the_exact_risks():
         errors.append(max(abs(ex[k] - lim[k]) / lim[k] for k in th.RISK_KEYS))
     slope = np.polyfit(np.log(sizes), np.log(errors), 1)[0]
     assert slope == pytest.approx(-1.0, abs=0.05)  # 1/n convergence of (m - d - 1) factors
+
+
+def test_smallest_N_opr_above_1_bisection_equals_the_full_scan():
+    """OPR does not decrease in N above d_s + 1 (only the W2S risk depends on N, as a + c d_s/(N - d_s - 1)
+    with c >= 0), so the bisection answers what scanning every N answers, in both teacher regimes, with
+    and without an answer below the limit; a floor that hides the W2S risk falls back to the scan."""
+    rng = np.random.default_rng(11)
+    limit, compared, answers = 20_000, 0, set()
+    while compared < 120:
+        d_w, d_s = (int(v) for v in rng.integers(3, 40, size=2))
+        inv = dict(
+            d_w=d_w,
+            d_s=d_s,
+            d_sw=float(rng.integers(0, min(d_w, d_s) + 1)),
+            sigma2=float(rng.uniform(0.01, 2.0)),
+            **{k: float(rng.uniform(0.0, 0.3)) for k in ("rho_w", "rho_s", "bias_sw", "bias_ws")},
+        )
+        n = int(rng.integers(2, 300))
+        if min(abs(n - d_w), abs(n - d_s)) <= 1:  # the teacher's and the baseline's poles
+            continue
+        if n <= d_w - 2 or n <= d_s - 2:  # minimum-norm fits need ||beta||^2
+            inv["beta2"] = sum(inv[k] for k in ("rho_w", "rho_s", "bias_sw", "bias_ws")) + 1.0
+        holds = lambda N, n=n, inv=inv: th.expected_risks(n=n, N=N, **inv)["opr"] > 1
+        scan = th._first_integer(holds, d_s + 2, limit)
+        assert th.smallest_N_opr_above_1(n=n, limit=limit, **inv) == scan, (n, inv)
+        answers.add(scan is None)
+        compared += 1
+    assert answers == {True, False}
+    inv = dict(d_w=20, d_s=10, d_sw=4, sigma2=1.0)
+    N = th.smallest_N_opr_above_1(n=200, **inv)
+    w2s = th.expected_risks(n=200, N=[N, 10**8], **inv)["w2s"]
+    # a floor between the W2S risk at N and as N -> infinity: OPR is NaN at the limit, so every N is
+    # scanned (a bisection would answer None)
+    floor = float(w2s.mean())
+    assert np.isnan(th.expected_risks(n=200, N=10**5, floor=floor, **inv)["opr"])
+    assert th.smallest_N_opr_above_1(n=200, floor=floor, limit=10**5, **inv) == N
+    with pytest.raises(ValueError, match="limit must be at least d_s \\+ 2 = 12, got 5"):
+        th.smallest_N_opr_above_1(n=200, limit=5, **inv)

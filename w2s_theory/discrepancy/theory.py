@@ -370,14 +370,42 @@ def _first_integer(
     return None
 
 
-def smallest_N_opr_above_1(*, n: int, floor: float = 0.0, **invariants: float) -> int | None:
+def _first_integer_monotone(holds: Callable[[np.ndarray], np.ndarray], lo: int, hi: int) -> int:
+    """The smallest integer ``m`` in ``[lo, hi]`` with ``holds(m)``, for a predicate that is false up to
+    some point and true from there on, and true at ``hi`` (bisection)."""
+    if holds(np.array([lo]))[0]:
+        return lo
+    while hi - lo > 1:  # holds(hi) and not holds(lo)
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if holds(np.array([mid]))[0] else (mid, hi)
+    return hi
+
+
+def smallest_N_opr_above_1(
+    *, n: int, floor: float = 0.0, limit: int = SEARCH_LIMIT, **invariants: float
+) -> int | None:
     r"""The smallest integer :math:`N` with exact :math:`\mathrm{OPR}(n,N)>1` (W2S beats the strong
-    baseline trained on the same ``n`` labels), or ``None`` if no :math:`N\le` :data:`SEARCH_LIMIT` does.
-    ``invariants``: ``d_w, d_s, d_sw, sigma2, rho_w, rho_s, bias_sw, bias_ws``; ``floor`` as in
-    :func:`expected_risks`."""
+    baseline trained on the same ``n`` labels), or ``None`` if no :math:`N\le` ``limit`` (default
+    :data:`SEARCH_LIMIT`) does. ``invariants``: ``d_w, d_s, d_sw, sigma2, rho_w, rho_s, bias_sw,
+    bias_ws``; ``floor`` as in :func:`expected_risks`.
+
+    Only :math:`\mathbb E\,\mathrm{ER}(f_{w2s})` depends on :math:`N`, and for an OLS student
+    (:math:`N\ge d_s+2`) it is :math:`a+c\,d_s/(N-d_s-1)` with :math:`c\ge0` in every teacher regime
+    (``docs/theory/discrepancies.md`` §6.10): it does not increase with :math:`N`, so OPR does not
+    decrease, and the answer is found by bisection, :math:`O(\log N)` evaluations. Where the two ends of
+    the range do not show that shape (a risk at or below ``floor``, or NaN), it scans every :math:`N`."""
     n = int(_validate.integers("n", n))
     start = int(invariants["d_s"]) + 2
-    return _first_integer(lambda N: expected_risks(n=n, N=N, floor=floor, **invariants)["opr"] > 1, start)
+    limit = int(_validate.integers("limit", limit))
+    if limit < start:
+        raise ValueError(f"limit must be at least d_s + 2 = {start}, got {limit}")
+    risks = lambda N: expected_risks(n=n, N=N, floor=floor, **invariants)
+    holds = lambda N: risks(N)["opr"] > 1
+    ends = risks(np.array([start, limit]))
+    strong, (w_start, w_limit) = float(ends["strong"][0]), ends["w2s"]
+    if strong >= 0 and w_start >= w_limit > max(floor, 0.0):  # OPR = strong / w2s defined, non-decreasing
+        return _first_integer_monotone(holds, start, limit) if holds(np.array([limit]))[0] else None
+    return _first_integer(holds, start, limit)
 
 
 def smallest_N_pgr_above(*, n: int, epsilon: float, floor: float = 0.0, **invariants: float) -> int | None:
