@@ -13,16 +13,22 @@ import sympy as sp
 
 from w2s_theory.rounds import RoundsModel, _closed_forms, macpo_rounds
 from w2s_theory.rounds import theory as th
-from w2s_theory.symbolic import rounds as sr
 from w2s_theory.testing import assert_mc_close
 
-from .symbolic_checks import assert_generated_equals_sympy, assert_generated_module_is_current
+from .symbolic_checks import (
+    assert_generated_equals_sympy,
+    assert_generated_module_is_current,
+    assert_self_checks_hold,
+    formula_names,
+    lazy_derivation,
+)
+
+sr = lazy_derivation("w2s_theory.symbolic.rounds")
 
 
 # ------------------------------------------------------------------------------------------- symbolic
-@pytest.mark.parametrize("name", list(sr.self_checks()))
-def test_self_check(name):
-    assert sr.self_checks()[name], name
+def test_every_self_check_holds():
+    assert_self_checks_hold(sr.self_checks())
 
 
 def test_generated_module_is_up_to_date():
@@ -37,7 +43,7 @@ RATIONAL_POINT = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", list(sr.FORMULAS))
+@pytest.mark.parametrize("name", formula_names(_closed_forms))
 def test_numeric_equals_sympy_at_rational_point(name):
     assert_generated_equals_sympy(sr, _closed_forms, RATIONAL_POINT, name)
 
