@@ -314,3 +314,38 @@ def test_bad_means_are_rejected_naming_them():
         m.simulate_means(np.ones((2, 4)), 200, 150, 0.1, [0.2], 0.5, trials=2)
     with pytest.raises(ValueError, match=r"eta_us must be a non-empty 1-D array"):
         m.simulate_means(np.ones((1, 5)), 200, 150, 0.1, [], 0.5, trials=2)
+
+
+@pytest.mark.parametrize(
+    ("group_model", "Ns"), [("soft", [1100, 150, 512, 1030]), ("hard", [600, 150])], ids=["soft", "hard"]
+)
+def test_sizes_curve_equals_each_size_alone_with_the_same_seed(group_model, Ns):
+    """simulate_sizes passes once over the longest unlabelled draw: each size's curve is simulate_curve
+    with that N and the same seed, bit for bit, for sizes given in any order, on a block boundary (512),
+    inside the first block (150), and two sizes ending in the same block (1030, 1100). (Each size alone is
+    a compilation, so the hard model, whose products differ and whose nesting does not, gets two sizes;
+    N = 150 is the means test's program.)"""
+    m = SpuriousModel.canonical(8, c=0.3, m=2.0, m4=1.0, group_model=group_model)
+    etas = [0.0, 0.35, 1.0]
+    sizes = m.simulate_sizes(200, Ns, 0.1, etas, [0.2, 0.5], trials=3, seed=7)
+    assert [len(curve) for curve in sizes] == [3] * len(Ns)
+    for N, curve in zip(Ns, sizes, strict=True):
+        alone = m.simulate_curve(200, N, 0.1, etas, [0.2, 0.5], trials=3, seed=7)
+        for point, single in zip(curve, alone, strict=True):
+            assert point.keys() == single.keys()
+            for key, value in single.items():
+                np.testing.assert_array_equal(point[key], value, err_msg=f"{key} N={N}")
+
+
+def test_bad_sizes_are_rejected_naming_them():
+    m = SpuriousModel.canonical(8)
+    with pytest.raises(ValueError, match=r"Ns must be a non-empty 1-D sequence"):
+        m.simulate_sizes(200, [], 0.1, [0.2], 0.5, trials=2)
+    with pytest.raises(ValueError, match=r"Ns must be distinct, got \[150, 150\]"):
+        m.simulate_sizes(200, [150, 150], 0.1, [0.2], 0.5, trials=2)
+    with pytest.raises(ValueError, match=r"N = 20 must exceed d_S = p_S d_z = 24"):
+        m.simulate_sizes(200, [150, 20], 0.1, [0.2], 0.5, trials=2)
+    with pytest.raises(TypeError, match=r"Ns\[1\] must be an integer"):
+        m.simulate_sizes(200, [150, 2.5], 0.1, [0.2], 0.5, trials=2)
+    with pytest.raises(ValueError, match=r"eta_us must be a non-empty 1-D array"):
+        m.simulate_sizes(200, [150], 0.1, [], 0.5, trials=2)

@@ -16,7 +16,8 @@ default cannot change a figure. Each curve's MC points are one
 has the standard error of an independent run, the points are correlated), run through the resumable
 sweep runner :func:`w2s_theory._sweep.run_sweep`, one stored result per curve; the series of a panel that
 differ only in the minority mean (phase diagram, hard vs soft, the :math:`\eta_u^\star` drift) are one
-:meth:`~w2s_theory.SpuriousModel.simulate_means` call, on the same trials.
+:meth:`~w2s_theory.SpuriousModel.simulate_means` call, on the same trials, and those that differ only in
+:math:`\nu_z=d_z/N` (gain vs :math:`\nu_z`) one :meth:`~w2s_theory.SpuriousModel.simulate_sizes` call.
 """
 
 from __future__ import annotations
@@ -144,6 +145,35 @@ def _mc_gains(s: Setting, mode: Mode, desc: str, eta_us, means, nu_z=GAMMA, eta_
     return [[mean_se(gains[:, k, j] / GAMMA) for j in range(len(eta_us))] for k in range(len(means))]
 
 
+def _evaluate_sizes(point, key):
+    """Every (N, eta_u) point of a curve over unlabelled sizes (``point["Ns"]``), on the same trials:
+    per-trial gains, shape (trials, sizes x eta_us)."""
+    curves = _model(point).simulate_sizes(
+        point["n"],
+        point["Ns"],
+        point["eta_l"],
+        point["eta_us"],
+        point["eta_t"],
+        trials=point["trials"],
+        seed=key,
+    )
+    return stack_points([{"gain": mc["gain"]} for curve in curves for mc in curve])
+
+
+def _mc_gain_sizes(s: Setting, mode: Mode, desc: str, eta_us, nu_zs, eta_t=ETA_T, **geometry) -> list:
+    """MC gain estimates (units sigma_y^2 gamma_z) at each eta_u for each nu_z = d_z/N of one canonical
+    geometry, all on the same trials (``SpuriousModel.simulate_sizes``: the teacher once, one pass over the
+    largest N's rows, each N from its leading rows; the same numbers as one curve per N with this seed)."""
+    point = dict(d_z=s.d_z, n=s.n(GAMMA), Ns=[s.n(nu) for nu in nu_zs], eta_l=ETA_L, eta_t=eta_t)
+    point |= dict(trials=s.trials, c=0.0, m=3.0, m4=0.0, group_model="soft") | geometry
+    point["eta_us"] = [float(e) for e in eta_us]
+    (out,) = run_sweep(
+        [point], _evaluate_sizes, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress
+    )
+    gains = out["gain"].reshape(out["gain"].shape[0], len(nu_zs), len(eta_us))
+    return [[mean_se(gains[:, k, j] / GAMMA) for j in range(len(eta_us))] for k in range(len(nu_zs))]
+
+
 def _theory(model: SpuriousModel, nu_z: float, eta_u, form: str, eta_t=ETA_T) -> np.ndarray:
     gain = th.risks_at(model, GAMMA, nu_z, ETA_L, eta_u, eta_t, form=form)["gain"]
     return gain / (model.sigma_y2 * GAMMA)
@@ -216,9 +246,11 @@ def gain_vs_nu(mode: Mode) -> FigureOutput:
     s = Setting.for_mode(mode)
     fig, ax = _single_panel(mode, f"{PAPER}: W2S gain vs $\\eta_u$ for several $\\nu_z=d_z/N$ (cf. Fig. 2)")
     data, colors = {}, []
-    for color, nu in zip(SERIES_COLORS, (0.02, 0.05, 0.1, 0.2), strict=False):
+    nus = (0.02, 0.05, 0.1, 0.2)
+    ests = _mc_gain_sizes(s, mode, "nu_z curves", s.eta_us, nus, c=0.25)
+    for color, nu, est in zip(SERIES_COLORS, nus, ests, strict=False):
         label = rf"$\nu_z$={nu}"
-        data[f"nu_z={nu}"] = _series(ax, s, mode, f"nu_z={nu}", color, nu_z=nu, c=0.25)
+        data[f"nu_z={nu}"] = _series(ax, s, mode, f"nu_z={nu}", color, nu_z=nu, est=est, c=0.25)
         colors.append((label, color))
     _finish(
         ax,

@@ -164,3 +164,24 @@ class SpuriousModel(SpuriousModelData):
         return _simulate.simulate_means(
             self, mu_xis, n, N, eta_l, eta_us, eta_t, trials, seed, chunk_size=chunk_size
         )
+
+    def simulate_sizes(
+        self,
+        n: int,
+        Ns: ArrayLike,
+        eta_l: float,
+        eta_us: ArrayLike,
+        eta_t: float | ArrayLike,
+        trials: int,
+        seed: int = 0,
+        *,
+        chunk_size: int | None = None,
+    ) -> list[list[dict[str, np.ndarray]]]:
+        r""":meth:`simulate_curve` at every unlabelled sample size in ``Ns`` (distinct, each above
+        :math:`d_S`; :math:`\nu_z=d_z/N`), on the same trials: entry ``[k][j]`` is ``N = Ns[k]`` at
+        ``eta_us[j]``, equal to :meth:`simulate_curve` with ``Ns[k]`` and this ``seed`` up to rounding, at a
+        fraction of the cost (the teacher once, one pass over ``max(Ns)`` rows). See
+        :func:`w2s_theory.spurious.simulate.simulate_sizes`."""
+        return _simulate.simulate_sizes(
+            self, n, Ns, eta_l, eta_us, eta_t, trials, seed, chunk_size=chunk_size
+        )

@@ -180,6 +180,57 @@ def simulate_means(
     ]
 
 
+def simulate_sizes(
+    model: SpuriousModelData,
+    n: int,
+    Ns: ArrayLike,
+    eta_l: float,
+    eta_us: ArrayLike,
+    eta_t: float | ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    chunk_size: int | None = None,
+) -> list[list[dict[str, np.ndarray]]]:
+    r""":func:`simulate_curve` at every unlabelled sample size in ``Ns`` (distinct integers, each above
+    :math:`d_S`), on the same trials: entry ``[k][j]`` is ``N = Ns[k]`` at ``eta_us[j]``, equal to
+    ``simulate_curve(model, n, Ns[k], ..., seed)`` up to rounding. Row blocks of the unlabelled draw are
+    keyed by their position, so the first ``N`` rows of the longest draw are a shorter run's rows: each
+    trial fits the teacher once and passes over ``max(Ns)`` rows once
+    (:func:`w2s_theory.spurious.trial.trial_sizes`); the points are paired across sizes too."""
+    n = _validate.positive_int("n", n)
+    sizes = [
+        _validate.positive_int(f"Ns[{k}]", v) for k, v in enumerate(np.atleast_1d(np.asarray(Ns)).tolist())
+    ]
+    if np.ndim(Ns) != 1 or not sizes:
+        raise ValueError(f"Ns must be a non-empty 1-D sequence of sample sizes, got {Ns!r}")
+    if len(set(sizes)) != len(sizes):
+        raise ValueError(f"Ns must be distinct, got {sizes}")
+    for N in sizes:
+        sample_ratios(model, n, N)  # OLS regime n > d_T, N > d_S
+    eta_l = _validate.fraction("eta_l", eta_l)
+    eta_us = _validate.fractions("eta_us", eta_us)
+    if eta_us.ndim != 1 or eta_us.size == 0:
+        raise ValueError(f"eta_us must be a non-empty 1-D array, got shape {eta_us.shape}")
+    increasing = tuple(sorted(sizes))
+    moments = run_trials(
+        FAMILY,
+        Problem.from_model(model, eta_l, eta_us),
+        Static(model.d_z, model.p_T, model.p_S, n, increasing[-1], curve=eta_us.size, sizes=increasing),
+        trials=trials,
+        seed=seed,
+        chunk_size=chunk_size,
+        context=f"n={n}, Ns={list(increasing)}",
+    )
+    return [
+        [
+            _risks(model, {"teacher_moment": moments["teacher_moment"], "student_moment": student}, eta_t)
+            for student in np.moveaxis(moments["student_moment"][:, increasing.index(N)], 1, 0)
+        ]
+        for N in sizes
+    ]
+
+
 def _risks(
     model: SpuriousModelData, moments: dict[str, np.ndarray], eta_t: float | ArrayLike
 ) -> dict[str, np.ndarray]:

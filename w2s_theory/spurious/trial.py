@@ -256,13 +256,64 @@ def student_gram_terms(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple
 
     shapes = ((d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
     carry = (_upper_zeros(prob.P_S.shape[0], d_z), *(jnp.zeros(s) for s in shapes))
-    (upper, C_ST, A_S, A_T, B), _ = jax.lax.scan(step, carry, (keys, mask))
+    sums, _ = jax.lax.scan(step, carry, (keys, mask))
+    return _student_terms(sums, prob, d_z)
+
+
+def _student_terms(sums: tuple[jax.Array, ...], prob: Problem, d_z: int) -> tuple[jax.Array, ...]:
+    r""":func:`student_gram_terms`' outputs from its sums over the row blocks (block upper triangle of
+    :math:`\Psi_0^\top\Psi_0`, then feature-major products)."""
+    upper, C_ST, A_S, A_T, B = sums
     C_SS, C_ST = _symmetric(upper, d_z), _core_major(C_ST, d_z)
     A_S, A_T = _core_major(A_S, d_z, columns=False), _core_major(A_T, d_z, columns=False)
     if not prob.hard:
         return C_SS, C_ST, A_S, A_T, B
+    E = prob.eta_u.shape[0]
     per_eta = lambda M: jnp.moveaxis(M.reshape(M.shape[0], E, d_z), 1, 0)  # (E, rows, d_z)
     return C_SS, C_ST, per_eta(A_S), per_eta(A_T), per_eta(B)
+
+
+def student_gram_terms_nested(
+    key: jax.Array, prob: Problem, d_z: int, Ns: tuple[int, ...]
+) -> list[tuple[jax.Array, ...]]:
+    r""":func:`student_gram_terms` over the first ``N`` rows for every ``N`` in ``Ns`` (increasing), one
+    tuple per size, from one pass over ``max(Ns)`` rows.
+
+    Row block ``b`` is drawn from ``fold_in(key, b)`` whatever the total, and a one-size run zeroes the
+    rows past its ``N`` in its last block, so the first ``N`` rows of the longest draw are that run's rows:
+    each size's sums are the running sum of the blocks before its last one plus that block with the rows
+    past ``N`` zeroed, added in the order a one-size run adds them. The blocks between two sizes run in one
+    loop (``fori_loop`` with traced bounds), shared by every size."""
+    keys, mask = _block_keys(key, Ns[-1])
+    d_T, d_S = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0]
+    E = prob.eta_u.shape[0] if prob.hard else 1
+    last = jnp.asarray([(N - 1) // ROW_BLOCK for N in Ns])  # each size's last block
+    kept = jnp.asarray([N - (N - 1) // ROW_BLOCK * ROW_BLOCK for N in Ns])  # its rows in that block
+
+    def products(b, rows=None):
+        z, x = _block(keys[b], prob, jnp.zeros(()), d_z, mask[b])  # the rows x_0 (hard: u < 0 never holds)
+        if rows is not None:
+            z = computed_once(z * rows)
+        Zs = z
+        if prob.hard:
+            shifted = (_block_uniforms(keys[b]) < prob.eta_u[None, :]).astype(z.dtype)  # (rows, E)
+            Zs = (shifted[:, :, None] * z[:, None, :]).reshape(ROW_BLOCK, E * d_z)
+        Phi, Psi = _feature_rows(z, x @ prob.P_T.T), _feature_rows(z, x @ prob.P_S.T)
+        return (_upper_blocks(Psi, d_z), _gram(Psi, Phi), _gram(Psi, Zs), _gram(Phi, Zs), _gram(z, Zs))
+
+    add = lambda a, b: jax.tree.map(jnp.add, a, b)
+
+    def size(carry, last_kept):
+        running, start = carry  # the sum of blocks 0 .. start - 1
+        b_last, k = last_kept
+        running = jax.lax.fori_loop(start, b_last, lambda b, r: add(r, products(b)), running)
+        rows = (jnp.arange(ROW_BLOCK) < k).astype(running[1].dtype)[:, None]
+        return (running, b_last), add(running, products(b_last, rows))
+
+    shapes = ((d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
+    zeros = (_upper_zeros(prob.P_S.shape[0], d_z), *(jnp.zeros(s) for s in shapes))
+    _, sums = jax.lax.scan(size, (zeros, jnp.zeros((), last.dtype)), (last, kept))
+    return [_student_terms(jax.tree.map(lambda a, j=j: a[j], sums), prob, d_z) for j in range(len(Ns))]
 
 
 def teacher_gram_terms(key: jax.Array, prob: Problem, d_z: int, n: int) -> tuple[jax.Array, ...]:
@@ -410,12 +461,27 @@ def trial_means(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict
     return map_points(at, (prob.mu_xi,))
 
 
+def trial_sizes(key: jax.Array, prob: Problem, d_z: int, n: int, Ns: tuple[int, ...]) -> dict[str, jax.Array]:
+    r""":func:`trial_curve` at every unlabelled sample size in ``Ns`` (increasing), on one trial's draws: the
+    teacher is fitted once, and the first ``N`` of the longest draw's rows are the rows a one-size trial
+    with ``N`` draws (:func:`student_gram_terms_nested`). Each size's numbers are what :func:`trial_curve`
+    gives for that ``N`` with the same key, up to rounding. ``student_moment`` gets a leading axis after
+    the trial's, one entry per size."""
+    k_l, k_u = jax.random.split(key)
+    L_inv_T = _teacher_inverse(k_l, prob, d_z, n)
+    terms = student_gram_terms_nested(k_u, prob, d_z, Ns)
+    stacked = tuple(jnp.stack(parts) for parts in zip(*terms, strict=True))
+    at = lambda t: _curve_moments(t, prob, L_inv_T, d_z)["student_moment"]
+    return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": map_points(at, stacked)}
+
+
 @dataclass(frozen=True)
 class Static:
     """What fixes a trial's shapes: core dimension, features per core coordinate, sample sizes, the
-    number of points of a curve in ``eta_u`` (0: one point, :func:`trial_moments`) and the number of
+    number of points of a curve in ``eta_u`` (0: one point, :func:`trial_moments`), the number of
     minority means of a curve over them (0: one mean; :func:`trial_means`, which needs an ``eta_u``
-    curve)."""
+    curve) and the unlabelled sizes of a curve over them (empty: one size ``N``; else increasing with
+    ``N`` the last, :func:`trial_sizes`, which needs an ``eta_u`` curve)."""
 
     d_z: int
     p_T: int
@@ -424,14 +490,18 @@ class Static:
     N: int
     curve: int = 0
     means: int = 0
+    sizes: tuple[int, ...] = ()
 
 
 def trial(key: jax.Array, prob: Problem, static: Static) -> dict[str, jax.Array]:
     """The family's trial function: :func:`trial_moments`, :func:`trial_curve` for a curve (``eta_u`` a
-    vector of ``static.curve`` entries), or :func:`trial_means` for a curve over minority means
-    (``mu_xi`` a ``static.means x p`` matrix), with the static sizes."""
+    vector of ``static.curve`` entries), :func:`trial_means` for a curve over minority means
+    (``mu_xi`` a ``static.means x p`` matrix), or :func:`trial_sizes` for a curve over unlabelled sizes,
+    with the static sizes."""
     if static.curve != (prob.eta_u.shape[0] if prob.eta_u.ndim == 1 else 0):
         raise ValueError(f"eta_u has shape {prob.eta_u.shape}, but the static sizes say curve={static.curve}")
+    if static.sizes:
+        return trial_sizes(key, prob, static.d_z, static.n, static.sizes)
     run = trial_means if static.means else trial_curve if static.curve else trial_moments
     return run(key, prob, static.d_z, static.n, static.N)
 
@@ -443,4 +513,6 @@ def trial_bytes(static: Static) -> int:
     d_z, E = static.d_z, static.curve
     d_T, d_S = static.p_T * d_z, static.p_S * d_z
     curve = (ROW_BLOCK + 2 * (d_S + d_T + d_z)) * max(E, 1) * d_z if E else 0
-    return 8 * (2 * ROW_BLOCK * (d_T + d_S) + 3 * d_T * d_T + 3 * d_S * d_T + 3 * d_S * d_S + curve)
+    # a curve over sizes also holds every size's products (the block upper triangle is under d_S^2)
+    sizes = len(static.sizes) * (d_S * d_S + d_S * d_T + (d_S + d_T + d_z) * max(E, 1) * d_z)
+    return 8 * (2 * ROW_BLOCK * (d_T + d_S) + 3 * d_T * d_T + 3 * d_S * d_T + 3 * d_S * d_S + curve + sizes)
