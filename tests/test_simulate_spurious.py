@@ -349,3 +349,41 @@ def test_bad_sizes_are_rejected_naming_them():
         m.simulate_sizes(200, [150, 2.5], 0.1, [0.2], 0.5, trials=2)
     with pytest.raises(ValueError, match=r"eta_us must be a non-empty 1-D array"):
         m.simulate_sizes(200, [150], 0.1, [], 0.5, trials=2)
+
+
+@pytest.mark.parametrize("group_model", ["soft", "hard"])
+def test_students_curve_equals_each_student_alone_with_the_same_seed(group_model):
+    """simulate_students forms the rows' products once for a basis of every student's features (here 4 of
+    the 6 dimensions of [1; xi]) and each student's from them: each curve equals simulate_curve of the model
+    with that S, same seed, up to rounding (1e-12 of the largest entry)."""
+    import dataclasses
+
+    models = [
+        SpuriousModel.canonical(8, c=c, m=2.0, m4=1.0, group_model=group_model) for c in (0.0, 0.3, 0.8)
+    ]
+    etas = [0.0, 0.35, 1.0]
+    curves = models[0].simulate_students(
+        [m.S for m in models], 200, 150, 0.1, etas, [0.2, 0.5], trials=3, seed=7
+    )
+    assert [len(curve) for curve in curves] == [3, 3, 3]
+    for m, curve in zip(models, curves, strict=True):
+        alone = dataclasses.replace(models[0], S=m.S).simulate_curve(
+            200, 150, 0.1, etas, [0.2, 0.5], trials=3, seed=7
+        )
+        for point, single in zip(curve, alone, strict=True):
+            assert point.keys() == single.keys()
+            for key, value in single.items():
+                scale = np.max(np.abs(value))
+                np.testing.assert_allclose(point[key], value, rtol=0, atol=1e-12 * scale, err_msg=f"{key} c")
+
+
+def test_bad_students_are_rejected_naming_them():
+    m = SpuriousModel.canonical(8)
+    with pytest.raises(ValueError, match=r"students must be a non-empty sequence"):
+        m.simulate_students([], 200, 150, 0.1, [0.2], 0.5, trials=2)
+    with pytest.raises(
+        ValueError, match=r"students\[1\] has p_S = 2, but every student needs this model's p_S = 3"
+    ):
+        m.simulate_students([m.S, m.S[:, :1]], 200, 150, 0.1, [0.2], 0.5, trials=2)
+    with pytest.raises(ValueError, match=r"S must have orthonormal columns"):
+        m.simulate_students([2 * m.S], 200, 150, 0.1, [0.2], 0.5, trials=2)

@@ -16,8 +16,10 @@ default cannot change a figure. Each curve's MC points are one
 has the standard error of an independent run, the points are correlated), run through the resumable
 sweep runner :func:`w2s_theory._sweep.run_sweep`, one stored result per curve; the series of a panel that
 differ only in the minority mean (phase diagram, hard vs soft, the :math:`\eta_u^\star` drift) are one
-:meth:`~w2s_theory.SpuriousModel.simulate_means` call, on the same trials, and those that differ only in
-:math:`\nu_z=d_z/N` (gain vs :math:`\nu_z`) one :meth:`~w2s_theory.SpuriousModel.simulate_sizes` call.
+:meth:`~w2s_theory.SpuriousModel.simulate_means` call, on the same trials, those that differ only in
+:math:`\nu_z=d_z/N` (gain vs :math:`\nu_z`) one :meth:`~w2s_theory.SpuriousModel.simulate_sizes` call, and
+those that differ only in the student's subspace (gain vs :math:`\|\Xi\|_F^2`) one
+:meth:`~w2s_theory.SpuriousModel.simulate_students` call.
 """
 
 from __future__ import annotations
@@ -174,6 +176,39 @@ def _mc_gain_sizes(s: Setting, mode: Mode, desc: str, eta_us, nu_zs, eta_t=ETA_T
     return [[mean_se(gains[:, k, j] / GAMMA) for j in range(len(eta_us))] for k in range(len(nu_zs))]
 
 
+def _evaluate_students(point, key):
+    """Every (student, eta_u) point of a curve over student subspaces (``point["cs"]``: the canonical
+    geometry's ||Xi||_F^2), on the same trials: per-trial gains, shape (trials, students x eta_us)."""
+    models = [_model(point | {"c": c}) for c in point["cs"]]
+    curves = models[0].simulate_students(
+        [model.S for model in models],
+        point["n"],
+        point["N"],
+        point["eta_l"],
+        point["eta_us"],
+        point["eta_t"],
+        trials=point["trials"],
+        seed=key,
+    )
+    return stack_points([{"gain": mc["gain"]} for curve in curves for mc in curve])
+
+
+def _mc_gain_students(
+    s: Setting, mode: Mode, desc: str, eta_us, cs, nu_z=GAMMA, eta_t=ETA_T, **geometry
+) -> list:
+    """MC gain estimates (units sigma_y^2 gamma_z) at each eta_u for each ||Xi||_F^2 = c of the canonical
+    geometry, all on the same trials (``SpuriousModel.simulate_students``: the teacher once, the rows'
+    products once for a basis of every student's features)."""
+    point = dict(d_z=s.d_z, n=s.n(GAMMA), N=s.n(nu_z), eta_l=ETA_L, eta_t=eta_t, trials=s.trials)
+    point |= dict(m=3.0, m4=0.0, group_model="soft") | geometry
+    point |= {"eta_us": [float(e) for e in eta_us], "cs": [float(c) for c in cs]}
+    (out,) = run_sweep(
+        [point], _evaluate_students, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress
+    )
+    gains = out["gain"].reshape(out["gain"].shape[0], len(cs), len(eta_us))
+    return [[mean_se(gains[:, k, j] / GAMMA) for j in range(len(eta_us))] for k in range(len(cs))]
+
+
 def _theory(model: SpuriousModel, nu_z: float, eta_u, form: str, eta_t=ETA_T) -> np.ndarray:
     gain = th.risks_at(model, GAMMA, nu_z, ETA_L, eta_u, eta_t, form=form)["gain"]
     return gain / (model.sigma_y2 * GAMMA)
@@ -229,9 +264,11 @@ def gain_vs_xi(mode: Mode) -> FigureOutput:
     s = Setting.for_mode(mode)
     fig, ax = _single_panel(mode, f"{PAPER}: W2S gain vs $\\eta_u$ for several $\\|\\Xi\\|_F^2$ (cf. Fig. 2)")
     data, colors = {}, []
-    for color, c in zip(SERIES_COLORS, (0.0, 0.25, 0.5, 0.75), strict=False):
+    cs = (0.0, 0.25, 0.5, 0.75)
+    ests = _mc_gain_students(s, mode, "xi2 curves", s.eta_us, cs)
+    for color, c, est in zip(SERIES_COLORS, cs, ests, strict=False):
         label = rf"$\|\Xi\|_F^2$={c}"
-        data[f"xi2={c}"] = _series(ax, s, mode, f"xi2={c}", color, c=c)
+        data[f"xi2={c}"] = _series(ax, s, mode, f"xi2={c}", color, est=est, c=c)
         colors.append((label, color))
     _finish(
         ax,

@@ -4,6 +4,8 @@ methods that call its theory (:mod:`w2s_theory.spurious.theory`) and Monte Carlo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -184,4 +186,27 @@ class SpuriousModel(SpuriousModelData):
         :func:`w2s_theory.spurious.simulate.simulate_sizes`."""
         return _simulate.simulate_sizes(
             self, n, Ns, eta_l, eta_us, eta_t, trials, seed, chunk_size=chunk_size
+        )
+
+    def simulate_students(
+        self,
+        students: Sequence[ArrayLike],
+        n: int,
+        N: int,
+        eta_l: float,
+        eta_us: ArrayLike,
+        eta_t: float | ArrayLike,
+        trials: int,
+        seed: int = 0,
+        *,
+        chunk_size: int | None = None,
+    ) -> list[list[dict[str, np.ndarray]]]:
+        r""":meth:`simulate_curve` for every student subspace ``S`` in ``students`` (:math:`p\times(p_S-1)`,
+        orthonormal columns, this model's :math:`p_S`; e.g. several :math:`\|\Xi\|_F^2`), on the same
+        trials: entry ``[k][j]`` is the model with ``S = students[k]`` at ``eta_us[j]``, equal to its
+        :meth:`simulate_curve` with this ``seed`` up to rounding, at a fraction of the cost (the teacher
+        once, the rows' products once for a basis of every student's features). See
+        :func:`w2s_theory.spurious.simulate.simulate_students`."""
+        return _simulate.simulate_students(
+            self, students, n, N, eta_l, eta_us, eta_t, trials, seed, chunk_size=chunk_size
         )

@@ -8,6 +8,7 @@ test-mixture curve and the per-group risks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -228,6 +229,60 @@ def simulate_sizes(
             for student in np.moveaxis(moments["student_moment"][:, increasing.index(N)], 1, 0)
         ]
         for N in sizes
+    ]
+
+
+def simulate_students(
+    model: SpuriousModelData,
+    students: Sequence[ArrayLike],
+    n: int,
+    N: int,
+    eta_l: float,
+    eta_us: ArrayLike,
+    eta_t: float | ArrayLike,
+    trials: int,
+    seed: Seed = 0,
+    *,
+    chunk_size: int | None = None,
+) -> list[list[dict[str, np.ndarray]]]:
+    r""":func:`simulate_curve` for every student subspace ``S`` in ``students`` (each :math:`p\times(p_S-1)`
+    with orthonormal columns, all with this model's :math:`p_S`; the teacher, mean, noise and group model
+    are this model's), on the same trials: entry ``[k][j]`` is the model with ``S = students[k]`` at
+    ``eta_us[j]``, equal to its :func:`simulate_curve` with this ``seed`` up to rounding. A student's
+    features are :math:`R\,Q\tilde x` for orthonormal rows :math:`Q` spanning every student's map, so each
+    trial fits the teacher once and forms the rows' products once, for :math:`Q\tilde x`
+    (:func:`w2s_theory.spurious.trial.trial_students`); the points are paired across students too."""
+    n, N, eta_l = _sizes_and_eta_l(model, n, N, eta_l)
+    if isinstance(students, np.ndarray) and students.ndim == 2 or len(students) == 0:
+        raise ValueError("students must be a non-empty sequence of p x (p_S - 1) matrices S")
+    models = [replace(model, S=np.asarray(S, dtype=float)) for S in students]  # validates each S
+    for k, m in enumerate(models):
+        if m.p_S != model.p_S:
+            raise ValueError(
+                f"students[{k}] has p_S = {m.p_S}, but every student needs this model's p_S = {model.p_S}"
+            )
+    eta_us = _validate.fractions("eta_us", eta_us)
+    if eta_us.ndim != 1 or eta_us.size == 0:
+        raise ValueError(f"eta_us must be a non-empty 1-D array, got shape {eta_us.shape}")
+    maps = np.stack([m.P_S for m in models])  # K x p_S x (p + 1)
+    _, singular, rows = np.linalg.svd(maps.reshape(-1, maps.shape[-1]), full_matrices=False)
+    basis = rows[: int(np.sum(singular > 1e-10 * singular[0]))]  # orthonormal rows spanning every map
+    problem = replace(Problem.from_model(model, eta_l, eta_us), P_S=maps, basis=basis)
+    moments = run_trials(
+        FAMILY,
+        problem,
+        Static(model.d_z, model.p_T, basis.shape[0], n, N, curve=eta_us.size, students=len(models)),
+        trials=trials,
+        seed=seed,
+        chunk_size=chunk_size,
+        context=f"n={n}, N={N}, {len(models)} students",
+    )
+    return [
+        [
+            _risks(m, {"teacher_moment": moments["teacher_moment"], "student_moment": student}, eta_t)
+            for student in np.moveaxis(moments["student_moment"][:, k], 1, 0)
+        ]
+        for k, m in enumerate(models)
     ]
 
 

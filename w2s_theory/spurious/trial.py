@@ -79,14 +79,16 @@ def _gram(A: jax.Array, B: jax.Array) -> jax.Array:
 
 @partial(
     jax.tree_util.register_dataclass,
-    data_fields=["P_T", "P_S", "mu_xi", "sigma_xi", "eta_l", "eta_u"],
+    data_fields=["P_T", "P_S", "mu_xi", "sigma_xi", "eta_l", "eta_u", "basis"],
     meta_fields=["hard"],
 )
 @dataclass(frozen=True)
 class Problem:
     """The traced part of a trial: floats (fractions, means, subspaces) are traced and shapes are static,
     so a sweep over ``eta_l``, ``eta_u``, ``mu_xi`` or ``sigma_xi2`` never recompiles. ``eta_u`` is a
-    scalar, or a vector for a curve (:func:`trial_curve`; one compilation per curve length)."""
+    scalar, or a vector for a curve (:func:`trial_curve`; one compilation per curve length). For a curve
+    over students (:func:`trial_students`), ``P_S`` stacks their maps (``K x p_S x (p+1)``) and ``basis``
+    holds orthonormal rows (``q x (p+1)``) spanning all of them; otherwise ``basis`` is ``None``."""
 
     P_T: jax.Array
     P_S: jax.Array
@@ -95,6 +97,7 @@ class Problem:
     eta_l: jax.Array
     eta_u: jax.Array
     hard: bool
+    basis: jax.Array | None = None
 
     @classmethod
     def from_model(cls, model: SpuriousModelData, eta_l: float, eta_u: float | np.ndarray) -> Problem:
@@ -475,13 +478,45 @@ def trial_sizes(key: jax.Array, prob: Problem, d_z: int, n: int, Ns: tuple[int, 
     return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": map_points(at, stacked)}
 
 
+def _student_rows(M: jax.Array, R: jax.Array, d_z: int) -> jax.Array:
+    r""":math:`(I_{d_z}\otimes R)M` for ``M`` with core-major rows over ``q`` features (``d_z q`` rows, after
+    any leading axes) and ``R`` ``p_S x q``: the same product for the features :math:`R\psi`."""
+    lead, q = M.shape[:-2], R.shape[1]
+    rows = M.reshape(*lead, d_z, q, M.shape[-1])
+    return jnp.einsum("pa,...kac->...kpc", R, rows).reshape(*lead, d_z * R.shape[0], M.shape[-1])
+
+
+def trial_students(key: jax.Array, prob: Problem, d_z: int, n: int, N: int) -> dict[str, jax.Array]:
+    r""":func:`trial_curve` for every student map in ``prob.P_S`` (``K x p_S x (p+1)``; the teacher, mean,
+    noise and group model shared), on one trial's draws. A student's features are :math:`P_S\tilde x=
+    R\,Q\tilde x` with ``Q = prob.basis`` (orthonormal rows spanning every map) and :math:`R=P_SQ^\top`,
+    so its products over the rows are :math:`(I\otimes R)` times those of the basis features
+    :math:`Q\tilde x`: the teacher is fitted once and the rows' products are formed once, for the ``q``
+    basis features, and each student costs its solves. Each student's numbers are what :func:`trial_curve`
+    gives for it with the same key, up to rounding. ``student_moment`` gets a leading axis after the
+    trial's, one entry per student."""
+    k_l, k_u = jax.random.split(key)
+    L_inv_T = _teacher_inverse(k_l, prob, d_z, n)
+    C_SS, C_ST, A_S, *rest = student_gram_terms(k_u, replace(prob, P_S=prob.basis), d_z, N)
+
+    def at(point):
+        (P_S,) = point
+        R = P_S @ prob.basis.T
+        rows = lambda M: _student_rows(M, R, d_z)
+        terms = (rows(rows(C_SS).T).T, rows(C_ST), rows(A_S), *rest)
+        return _curve_moments(terms, replace(prob, P_S=P_S), L_inv_T, d_z)["student_moment"]
+
+    return {"teacher_moment": _block_trace(L_inv_T, d_z), "student_moment": map_points(at, (prob.P_S,))}
+
+
 @dataclass(frozen=True)
 class Static:
     """What fixes a trial's shapes: core dimension, features per core coordinate, sample sizes, the
     number of points of a curve in ``eta_u`` (0: one point, :func:`trial_moments`), the number of
     minority means of a curve over them (0: one mean; :func:`trial_means`, which needs an ``eta_u``
-    curve) and the unlabelled sizes of a curve over them (empty: one size ``N``; else increasing with
-    ``N`` the last, :func:`trial_sizes`, which needs an ``eta_u`` curve)."""
+    curve), the unlabelled sizes of a curve over them (empty: one size ``N``; else increasing with
+    ``N`` the last, :func:`trial_sizes`, which needs an ``eta_u`` curve) and the number of students of a
+    curve over them (0: one student; :func:`trial_students`, which needs an ``eta_u`` curve)."""
 
     d_z: int
     p_T: int
@@ -491,17 +526,20 @@ class Static:
     curve: int = 0
     means: int = 0
     sizes: tuple[int, ...] = ()
+    students: int = 0
 
 
 def trial(key: jax.Array, prob: Problem, static: Static) -> dict[str, jax.Array]:
     """The family's trial function: :func:`trial_moments`, :func:`trial_curve` for a curve (``eta_u`` a
     vector of ``static.curve`` entries), :func:`trial_means` for a curve over minority means
-    (``mu_xi`` a ``static.means x p`` matrix), or :func:`trial_sizes` for a curve over unlabelled sizes,
-    with the static sizes."""
+    (``mu_xi`` a ``static.means x p`` matrix), :func:`trial_sizes` for a curve over unlabelled sizes, or
+    :func:`trial_students` for a curve over students, with the static sizes."""
     if static.curve != (prob.eta_u.shape[0] if prob.eta_u.ndim == 1 else 0):
         raise ValueError(f"eta_u has shape {prob.eta_u.shape}, but the static sizes say curve={static.curve}")
     if static.sizes:
         return trial_sizes(key, prob, static.d_z, static.n, static.sizes)
+    if static.students:
+        return trial_students(key, prob, static.d_z, static.n, static.N)
     run = trial_means if static.means else trial_curve if static.curve else trial_moments
     return run(key, prob, static.d_z, static.n, static.N)
 
@@ -515,4 +553,9 @@ def trial_bytes(static: Static) -> int:
     curve = (ROW_BLOCK + 2 * (d_S + d_T + d_z)) * max(E, 1) * d_z if E else 0
     # a curve over sizes also holds every size's products (the block upper triangle is under d_S^2)
     sizes = len(static.sizes) * (d_S * d_S + d_S * d_T + (d_S + d_T + d_z) * max(E, 1) * d_z)
-    return 8 * (2 * ROW_BLOCK * (d_T + d_S) + 3 * d_T * d_T + 3 * d_S * d_T + 3 * d_S * d_S + curve + sizes)
+    # a curve over students: p_S is the basis' q >= each student's p_S, and each student's Grams are held
+    students = static.students * (d_S * d_S + d_S * d_T)
+    total = (
+        2 * ROW_BLOCK * (d_T + d_S) + 3 * d_T * d_T + 3 * d_S * d_T + 3 * d_S * d_S + curve + sizes + students
+    )
+    return 8 * total
