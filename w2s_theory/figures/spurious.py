@@ -116,6 +116,15 @@ def _mc_gain(s: Setting, mode: Mode, desc: str, eta_us, nu_z=GAMMA, eta_t=ETA_T,
     return [mean_se(gain / GAMMA) for gain in out["gain"].T]
 
 
+def _mc_curves(point: dict, evaluate, mode: Mode, desc: str, curves: int) -> list:
+    """MC gain estimates (units sigma_y^2 gamma_z) of ``curves`` curves over ``point["eta_us"]`` computed
+    on the same trials by ``evaluate`` (per-trial gains, shape (trials, curves x eta_us)), through the
+    resumable sweep runner: one list of estimates per curve."""
+    (out,) = run_sweep([point], evaluate, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress)
+    gains = out["gain"].reshape(out["gain"].shape[0], curves, len(point["eta_us"]))
+    return [[mean_se(gains[:, k, j] / GAMMA) for j in range(gains.shape[2])] for k in range(curves)]
+
+
 def _evaluate_means(point, key):
     """Every (mean, eta_u) point of a curve over minority means (``point["means"]``: ``[m, m4]`` pairs of the
     canonical geometry), on the same trials: per-trial gains, shape (trials, means x eta_us)."""
@@ -140,11 +149,7 @@ def _mc_gains(s: Setting, mode: Mode, desc: str, eta_us, means, nu_z=GAMMA, eta_
     point = dict(d_z=s.d_z, n=s.n(GAMMA), N=s.n(nu_z), eta_l=ETA_L, eta_t=eta_t, trials=s.trials)
     point |= dict(c=0.0, group_model="soft") | geometry
     point |= {"eta_us": [float(e) for e in eta_us], "means": [[float(m), float(m4)] for m, m4 in means]}
-    (out,) = run_sweep(
-        [point], _evaluate_means, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress
-    )
-    gains = out["gain"].reshape(out["gain"].shape[0], len(means), len(eta_us))
-    return [[mean_se(gains[:, k, j] / GAMMA) for j in range(len(eta_us))] for k in range(len(means))]
+    return _mc_curves(point, _evaluate_means, mode, desc, len(means))
 
 
 def _evaluate_sizes(point, key):
@@ -169,11 +174,7 @@ def _mc_gain_sizes(s: Setting, mode: Mode, desc: str, eta_us, nu_zs, eta_t=ETA_T
     point = dict(d_z=s.d_z, n=s.n(GAMMA), Ns=[s.n(nu) for nu in nu_zs], eta_l=ETA_L, eta_t=eta_t)
     point |= dict(trials=s.trials, c=0.0, m=3.0, m4=0.0, group_model="soft") | geometry
     point["eta_us"] = [float(e) for e in eta_us]
-    (out,) = run_sweep(
-        [point], _evaluate_sizes, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress
-    )
-    gains = out["gain"].reshape(out["gain"].shape[0], len(nu_zs), len(eta_us))
-    return [[mean_se(gains[:, k, j] / GAMMA) for j in range(len(eta_us))] for k in range(len(nu_zs))]
+    return _mc_curves(point, _evaluate_sizes, mode, desc, len(nu_zs))
 
 
 def _evaluate_students(point, key):
@@ -202,11 +203,7 @@ def _mc_gain_students(
     point = dict(d_z=s.d_z, n=s.n(GAMMA), N=s.n(nu_z), eta_l=ETA_L, eta_t=eta_t, trials=s.trials)
     point |= dict(m=3.0, m4=0.0, group_model="soft") | geometry
     point |= {"eta_us": [float(e) for e in eta_us], "cs": [float(c) for c in cs]}
-    (out,) = run_sweep(
-        [point], _evaluate_students, seed=0, store=mode.cache_dir, desc=desc, progress=mode.progress
-    )
-    gains = out["gain"].reshape(out["gain"].shape[0], len(cs), len(eta_us))
-    return [[mean_se(gains[:, k, j] / GAMMA) for j in range(len(eta_us))] for k in range(len(cs))]
+    return _mc_curves(point, _evaluate_students, mode, desc, len(cs))
 
 
 def _theory(model: SpuriousModel, nu_z: float, eta_u, form: str, eta_t=ETA_T) -> np.ndarray:

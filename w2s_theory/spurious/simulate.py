@@ -126,10 +126,7 @@ def simulate_curve(
     per-point standard errors are those of :func:`simulate`; differences between points have smaller ones
     (the points are positively correlated)."""
     moments = simulate_moments(model, n, N, eta_l, eta_us, trials, seed, chunk_size=chunk_size)
-    return [
-        _risks(model, {"teacher_moment": moments["teacher_moment"], "student_moment": student}, eta_t)
-        for student in np.moveaxis(moments["student_moment"], 1, 0)
-    ]
+    return _curve(model, moments["teacher_moment"], moments["student_moment"], eta_t)
 
 
 def simulate_means(
@@ -155,9 +152,7 @@ def simulate_means(
     mus = _validate.finite_array("mu_xis", mu_xis, ndim=2)
     if mus.shape[0] == 0 or mus.shape[1] != model.p:
         raise ValueError(f"mu_xis must be K x p = K x {model.p} with K >= 1, got shape {mus.shape}")
-    eta_us = _validate.fractions("eta_us", eta_us)
-    if eta_us.ndim != 1 or eta_us.size == 0:
-        raise ValueError(f"eta_us must be a non-empty 1-D array, got shape {eta_us.shape}")
+    eta_us = _eta_curve(eta_us)
     problem = replace(Problem.from_model(model, eta_l, eta_us), mu_xi=mus)
     moments = run_trials(
         FAMILY,
@@ -169,14 +164,9 @@ def simulate_means(
         context=f"n={n}, N={N}, {mus.shape[0]} means",
     )
     return [
-        [
-            _risks(
-                replace(model, mu_xi=mu),
-                {"teacher_moment": moments["teacher_moment"][:, k], "student_moment": student},
-                eta_t,
-            )
-            for student in np.moveaxis(moments["student_moment"][:, k], 1, 0)
-        ]
+        _curve(
+            replace(model, mu_xi=mu), moments["teacher_moment"][:, k], moments["student_moment"][:, k], eta_t
+        )
         for k, mu in enumerate(mus)
     ]
 
@@ -210,9 +200,7 @@ def simulate_sizes(
     for N in sizes:
         sample_ratios(model, n, N)  # OLS regime n > d_T, N > d_S
     eta_l = _validate.fraction("eta_l", eta_l)
-    eta_us = _validate.fractions("eta_us", eta_us)
-    if eta_us.ndim != 1 or eta_us.size == 0:
-        raise ValueError(f"eta_us must be a non-empty 1-D array, got shape {eta_us.shape}")
+    eta_us = _eta_curve(eta_us)
     increasing = tuple(sorted(sizes))
     moments = run_trials(
         FAMILY,
@@ -224,10 +212,7 @@ def simulate_sizes(
         context=f"n={n}, Ns={list(increasing)}",
     )
     return [
-        [
-            _risks(model, {"teacher_moment": moments["teacher_moment"], "student_moment": student}, eta_t)
-            for student in np.moveaxis(moments["student_moment"][:, increasing.index(N)], 1, 0)
-        ]
+        _curve(model, moments["teacher_moment"], moments["student_moment"][:, increasing.index(N)], eta_t)
         for N in sizes
     ]
 
@@ -261,9 +246,7 @@ def simulate_students(
             raise ValueError(
                 f"students[{k}] has p_S = {m.p_S}, but every student needs this model's p_S = {model.p_S}"
             )
-    eta_us = _validate.fractions("eta_us", eta_us)
-    if eta_us.ndim != 1 or eta_us.size == 0:
-        raise ValueError(f"eta_us must be a non-empty 1-D array, got shape {eta_us.shape}")
+    eta_us = _eta_curve(eta_us)
     maps = np.stack([m.P_S for m in models])  # K x p_S x (p + 1)
     _, singular, rows = np.linalg.svd(maps.reshape(-1, maps.shape[-1]), full_matrices=False)
     basis = rows[: int(np.sum(singular > 1e-10 * singular[0]))]  # orthonormal rows spanning every map
@@ -278,11 +261,30 @@ def simulate_students(
         context=f"n={n}, N={N}, {len(models)} students",
     )
     return [
-        [
-            _risks(m, {"teacher_moment": moments["teacher_moment"], "student_moment": student}, eta_t)
-            for student in np.moveaxis(moments["student_moment"][:, k], 1, 0)
-        ]
+        _curve(m, moments["teacher_moment"], moments["student_moment"][:, k], eta_t)
         for k, m in enumerate(models)
+    ]
+
+
+def _eta_curve(eta_us: ArrayLike) -> np.ndarray:
+    """The ``eta_us`` of a curve: fractions in a non-empty 1-D array."""
+    eta_us = _validate.fractions("eta_us", eta_us)
+    if eta_us.ndim != 1 or eta_us.size == 0:
+        raise ValueError(f"eta_us must be a non-empty 1-D array, got shape {eta_us.shape}")
+    return eta_us
+
+
+def _curve(
+    model: SpuriousModelData,
+    teacher_moment: np.ndarray,
+    student_moments: np.ndarray,
+    eta_t: float | ArrayLike,
+) -> list[dict[str, np.ndarray]]:
+    """:func:`simulate`'s outputs at each point of an ``eta_u`` curve (``student_moments``: trials x
+    points x p_S x p_S)."""
+    return [
+        _risks(model, {"teacher_moment": teacher_moment, "student_moment": student}, eta_t)
+        for student in np.moveaxis(student_moments, 1, 0)
     ]
 
 

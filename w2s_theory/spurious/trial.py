@@ -244,23 +244,34 @@ def student_gram_terms(key: jax.Array, prob: Problem, d_z: int, N: int) -> tuple
       Grams per :math:`\eta_u`); returned with a leading :math:`\eta_u` axis (:func:`hard_student_grams`).
     """
     keys, mask = _block_keys(key, N)
-    d_T, d_S = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0]
-    E = prob.eta_u.shape[0] if prob.hard else 1
 
     def step(carry, km):
         z, x = _block(km[0], prob, jnp.zeros(()), d_z, km[1])  # the rows x_0 (hard: u < 0 never holds)
-        Zs = z
-        if prob.hard:
-            shifted = (_block_uniforms(km[0]) < prob.eta_u[None, :]).astype(z.dtype)  # (rows, E)
-            Zs = (shifted[:, :, None] * z[:, None, :]).reshape(ROW_BLOCK, E * d_z)
-        Phi, Psi = _feature_rows(z, x @ prob.P_T.T), _feature_rows(z, x @ prob.P_S.T)
-        products = (_upper_blocks(Psi, d_z), _gram(Psi, Phi), _gram(Psi, Zs), _gram(Phi, Zs), _gram(z, Zs))
-        return jax.tree.map(jnp.add, carry, products), None
+        return jax.tree.map(jnp.add, carry, _student_products(km[0], z, x, prob, d_z)), None
 
-    shapes = ((d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
-    carry = (_upper_zeros(prob.P_S.shape[0], d_z), *(jnp.zeros(s) for s in shapes))
-    sums, _ = jax.lax.scan(step, carry, (keys, mask))
+    sums, _ = jax.lax.scan(step, _student_zeros(prob, d_z), (keys, mask))
     return _student_terms(sums, prob, d_z)
+
+
+def _student_products(key: jax.Array, z: jax.Array, x: jax.Array, prob: Problem, d_z: int) -> tuple:
+    """One row block's terms of :func:`student_gram_terms` (rows ``z``, ``x`` drawn from ``key``): the
+    block upper triangle of :math:`\\Psi_0^\top\\Psi_0`, then :math:`\\Psi_0^\top\\Phi_0`, :math:`\\Psi_0^\top SZ`,
+    :math:`\\Phi_0^\top SZ`, :math:`Z^\top SZ` over feature-major rows."""
+    Zs = z
+    if prob.hard:
+        E = prob.eta_u.shape[0]
+        shifted = (_block_uniforms(key) < prob.eta_u[None, :]).astype(z.dtype)  # (rows, E)
+        Zs = (shifted[:, :, None] * z[:, None, :]).reshape(ROW_BLOCK, E * d_z)
+    Phi, Psi = _feature_rows(z, x @ prob.P_T.T), _feature_rows(z, x @ prob.P_S.T)
+    return (_upper_blocks(Psi, d_z), _gram(Psi, Phi), _gram(Psi, Zs), _gram(Phi, Zs), _gram(z, Zs))
+
+
+def _student_zeros(prob: Problem, d_z: int) -> tuple:
+    """Zeros shaped like :func:`_student_products`' terms."""
+    d_T, d_S = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0]
+    E = prob.eta_u.shape[0] if prob.hard else 1
+    shapes = ((d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
+    return (_upper_zeros(prob.P_S.shape[0], d_z), *(jnp.zeros(s) for s in shapes))
 
 
 def _student_terms(sums: tuple[jax.Array, ...], prob: Problem, d_z: int) -> tuple[jax.Array, ...]:
@@ -288,8 +299,6 @@ def student_gram_terms_nested(
     past ``N`` zeroed, added in the order a one-size run adds them. The blocks between two sizes run in one
     loop (``fori_loop`` with traced bounds), shared by every size."""
     keys, mask = _block_keys(key, Ns[-1])
-    d_T, d_S = d_z * prob.P_T.shape[0], d_z * prob.P_S.shape[0]
-    E = prob.eta_u.shape[0] if prob.hard else 1
     last = jnp.asarray([(N - 1) // ROW_BLOCK for N in Ns])  # each size's last block
     kept = jnp.asarray([N - (N - 1) // ROW_BLOCK * ROW_BLOCK for N in Ns])  # its rows in that block
 
@@ -297,12 +306,7 @@ def student_gram_terms_nested(
         z, x = _block(keys[b], prob, jnp.zeros(()), d_z, mask[b])  # the rows x_0 (hard: u < 0 never holds)
         if rows is not None:
             z = computed_once(z * rows)
-        Zs = z
-        if prob.hard:
-            shifted = (_block_uniforms(keys[b]) < prob.eta_u[None, :]).astype(z.dtype)  # (rows, E)
-            Zs = (shifted[:, :, None] * z[:, None, :]).reshape(ROW_BLOCK, E * d_z)
-        Phi, Psi = _feature_rows(z, x @ prob.P_T.T), _feature_rows(z, x @ prob.P_S.T)
-        return (_upper_blocks(Psi, d_z), _gram(Psi, Phi), _gram(Psi, Zs), _gram(Phi, Zs), _gram(z, Zs))
+        return _student_products(keys[b], z, x, prob, d_z)
 
     add = lambda a, b: jax.tree.map(jnp.add, a, b)
 
@@ -313,9 +317,7 @@ def student_gram_terms_nested(
         rows = (jnp.arange(ROW_BLOCK) < k).astype(running[1].dtype)[:, None]
         return (running, b_last), add(running, products(b_last, rows))
 
-    shapes = ((d_S, d_T), (d_S, E * d_z), (d_T, E * d_z), (d_z, E * d_z))
-    zeros = (_upper_zeros(prob.P_S.shape[0], d_z), *(jnp.zeros(s) for s in shapes))
-    _, sums = jax.lax.scan(size, (zeros, jnp.zeros((), last.dtype)), (last, kept))
+    _, sums = jax.lax.scan(size, (_student_zeros(prob, d_z), jnp.zeros((), last.dtype)), (last, kept))
     return [_student_terms(jax.tree.map(lambda a, j=j: a[j], sums), prob, d_z) for j in range(len(Ns))]
 
 
