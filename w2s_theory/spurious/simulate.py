@@ -189,7 +189,6 @@ def simulate_sizes(
     keyed by their position, so the first ``N`` rows of the longest draw are a shorter run's rows: each
     trial fits the teacher once and passes over ``max(Ns)`` rows once
     (:func:`w2s_theory.spurious.trial.trial_sizes`); the points are paired across sizes too."""
-    n = _validate.positive_int("n", n)
     sizes = [
         _validate.positive_int(f"Ns[{k}]", v) for k, v in enumerate(np.atleast_1d(np.asarray(Ns)).tolist())
     ]
@@ -197,11 +196,9 @@ def simulate_sizes(
         raise ValueError(f"Ns must be a non-empty 1-D sequence of sample sizes, got {Ns!r}")
     if len(set(sizes)) != len(sizes):
         raise ValueError(f"Ns must be distinct, got {sizes}")
-    for N in sizes:
-        sample_ratios(model, n, N)  # OLS regime n > d_T, N > d_S
-    eta_l = _validate.fraction("eta_l", eta_l)
-    eta_us = _eta_curve(eta_us)
     increasing = tuple(sorted(sizes))
+    n, _, eta_l = _sizes_and_eta_l(model, n, increasing[0], eta_l)  # the smallest N is the one to check
+    eta_us = _eta_curve(eta_us)
     moments = run_trials(
         FAMILY,
         Problem.from_model(model, eta_l, eta_us),
