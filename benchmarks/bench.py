@@ -45,7 +45,7 @@ from w2s_theory._trials import cpu_blas_single_thread  # noqa: E402
 from w2s_theory._wishart import strict_upper_count  # noqa: E402
 from w2s_theory.discrepancy import SubspaceModel  # noqa: E402
 from w2s_theory.discrepancy.family import FAMILY  # noqa: E402
-from w2s_theory.discrepancy.fits import Problem  # noqa: E402
+from w2s_theory.discrepancy.fits import Problem, unlabelled_width  # noqa: E402
 from w2s_theory.discrepancy.theory import expected_risks  # noqa: E402
 from w2s_theory.discrepancy.trial import ENGINES, Static, Traced, rows_for  # noqa: E402
 from w2s_theory.family import _compiled  # noqa: E402
@@ -110,11 +110,16 @@ def design_bound_s(n: int, N: int, r: int, d_s: int, limits: dict[str, float]) -
 
 
 def wishart_bound_s(n: int, N: int, r: int, d_s: int, limits: dict[str, float]) -> float:
-    """Time the Wishart engine cannot beat: its draws (both Bartlett triangles, both noise vectors and one
-    candidate per chi-square, all at the normal rate) plus its GEMM-shaped products at GEMM rate: the
-    student design ``T B_s`` and the Gram matrices of the strong and ceiling fits."""
+    """Time the Wishart engine cannot beat: its draws (both Bartlett triangles, the unlabelled one with its
+    compressed ``d_s + 2`` columns, both noise vectors and one candidate per chi-square, all at the normal
+    rate) plus its GEMM-shaped products at GEMM rate: the student design ``T B_s`` and the Gram matrices of
+    the strong and ceiling fits."""
     rows, rows_u = rows_for("wishart", n, N, r, d_s)
-    normals = strict_upper_count(rows, r) + strict_upper_count(rows_u, r) + 2 * (rows + rows_u)
+    normals = (
+        strict_upper_count(rows, r)
+        + strict_upper_count(rows_u, unlabelled_width(r, d_s))
+        + 2 * (rows + rows_u)
+    )
     flops = 2.0 * rows * r * d_s + 2.0 * rows * d_s * d_s + 2.0 * (rows + rows_u) * d_s * d_s
     return normals / limits["normals_per_s"] + flops / (limits["gemm_gflops"] * 1e9)
 

@@ -6,11 +6,13 @@ exist (n > d_w + 3, N > d_s + 3); laws: two-sample KS p-value above 1e-3 on ever
 at n = d_w + 3 and in the min-norm (interpolation) regime, where means are heavy-tailed or undefined.
 """
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy import stats
 
 from w2s_theory.discrepancy import SubspaceModel
+from w2s_theory.discrepancy.fits import Problem, unlabelled_coords, unlabelled_width
 from w2s_theory.metrics import Estimate, mean_se
 from w2s_theory.testing import assert_mc_close
 
@@ -68,3 +70,27 @@ def test_same_means_and_exact_theory(both_engines):
 def test_unknown_engine_is_rejected_with_the_valid_choices():
     with pytest.raises(ValueError, match=r"engine must be one of \('wishart', 'design'\)"):
         SubspaceModel.coordinate(2, 2, 1, 1.0).simulate(10, 10, trials=2, engine="bartlett")
+
+
+@pytest.mark.parametrize("label", list(CONFIGS))
+def test_compressed_unlabelled_factor_keeps_the_products_covariances(label):
+    """The Wishart engine's unlabelled factor has d_s + 2 columns; the products of its i.i.d. normal columns
+    with the coordinates of beta and of any teacher vector v have the covariances of the full factor's
+    (u . v for every pair) only because beta has no coordinates past d_s + 1 in the student-first basis."""
+    model = CONFIGS[label][0]
+    p = Problem.from_model(model)
+    r, d_s = p.r, p.d_s
+    width = unlabelled_width(r, d_s)
+    assert width == d_s + 2 < r
+    assert np.all(np.asarray(p.b_U)[d_s + 1 :] == 0.0)
+    assert float(p.b_U @ p.b_U) == pytest.approx(float(model.b_star @ model.b_star), rel=1e-12)
+    coords = lambda v: np.asarray(unlabelled_coords(jnp.asarray(v), width, d_s))
+    rng = np.random.default_rng(3)
+    for v in rng.standard_normal((5, r)):
+        assert coords(v) @ coords(v) == pytest.approx(v @ v, rel=1e-12)
+        assert coords(v) @ coords(p.b_U) == pytest.approx(v @ p.b_U, rel=1e-12, abs=1e-12)
+    # with beta spread past coordinate d_s + 1 (a basis without the reflection) the compression is wrong
+    b = np.asarray(p.b_U).copy()
+    b[d_s + 1 :] = rng.standard_normal(r - d_s - 1)
+    v = rng.standard_normal(r)
+    assert abs(coords(v) @ coords(b) - v @ b) > 1e-3

@@ -101,7 +101,7 @@ def chi_square(key: jax.Array, dof: jax.Array) -> jax.Array:
 def bartlett_factors(
     key: jax.Array,
     dofs: Sequence[int | jax.Array],
-    dim: int,
+    dim: int | Sequence[int],
     rows: Sequence[int],
     noise: Sequence[int] = (),
 ) -> list[jax.Array]:
@@ -110,7 +110,7 @@ def bartlett_factors(
 
     Factor ``j`` is the first ``rows[j]`` rows of the triangular factor :math:`T` of a ``dofs[j] x dim``
     standard Gaussian matrix, drawn exactly (module docstring); ``rows[j] <= min(dofs[j], dim)``. ``dim``
-    and ``rows`` are static; a dof only enters the chi-square degrees of freedom, so it may be traced (one
+    is every factor's column count, or one per factor; ``dim`` and ``rows`` are static; a dof only enters the chi-square degrees of freedom, so it may be traced (one
     compilation for every sample size with the same ``rows``). Rows :math:`1..k` of :math:`T` are what
     :math:`Z^\top Z` restricted to the first :math:`k` coordinates and their cross-products with the rest
     need: :math:`(Z^\top Z)_{[:k],:}=T_{[:k,:k]}^\top T_{[:k],:}`. Cost: :math:`O(k\,dim)` normals and
@@ -149,16 +149,19 @@ def diagonals(
 
 
 def off_diagonals(
-    key: jax.Array, dim: int, rows: Sequence[int], noise: Sequence[int] = ()
+    key: jax.Array, dim: int | Sequence[int], rows: Sequence[int], noise: Sequence[int] = ()
 ) -> list[jax.Array]:
     r"""The factors of :func:`bartlett_factors` with zero diagonals, then the noise vectors: every normal
     draw, none of which depends on a dof (``key`` is the off-diagonal key of :func:`bartlett_factors`)."""
-    sizes = [strict_upper_count(k, dim) for k in rows] + list(noise)
+    dims = [dim] * len(rows) if isinstance(dim, int) else list(dim)
+    if len(dims) != len(rows):
+        raise ValueError(f"one column count per factor: got {len(dims)} for {len(rows)} factors")
+    sizes = [strict_upper_count(k, c) for k, c in zip(rows, dims, strict=True)] + list(noise)
     normals = normal(key, (sum(sizes),))  # computed once, not in each padded slice of strict_upper
     out, start = [], 0
     for j, size in enumerate(sizes):
         piece = normals[start : start + size]
-        out.append(strict_upper(piece, rows[j], dim) if j < len(rows) else piece)
+        out.append(strict_upper(piece, rows[j], dims[j]) if j < len(rows) else piece)
         start += size
     return out
 

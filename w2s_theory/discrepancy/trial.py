@@ -13,7 +13,8 @@ Engines (``Static.engine``):
 
 * ``"wishart"``: draws those factors directly by the Bartlett decomposition (:mod:`w2s_theory._wishart`):
   :math:`T` (all :math:`\min(n,r)` rows) and the first :math:`\min(N,d_s)` rows of :math:`\tilde T`, with
-  :math:`Q^\top y=T\beta+\sigma g`, :math:`g\sim\mathcal N(0,I)`. Equivalently
+  :math:`Q^\top y=T\beta+\sigma g`, :math:`g\sim\mathcal N(0,I)`; :math:`\tilde T` compressed to
+  :math:`d_s+2` columns (:mod:`w2s_theory.discrepancy.fits`). Equivalently
   :math:`W=Z^\top Z\sim\mathrm{Wishart}_r(n,I)`, :math:`Z^\top\epsilon\,|\,W\sim\mathcal N(0,\sigma^2W)`.
   The joint law of the per-trial outputs is exactly the design engine's, for every ``n, N >= 1`` (the
   singular Bartlett factor covers ``n < r``). Cost :math:`O(r^2 d)` per trial, independent of ``n`` and
@@ -37,7 +38,13 @@ import jax.numpy as jnp
 from w2s_theory._linalg import leading_r_factor
 from w2s_theory._trials import map_points
 from w2s_theory._wishart import bartlett_factors, diagonals, off_diagonals, with_diagonals
-from w2s_theory.discrepancy.fits import Problem, risks_from_factors, risks_from_leading_rows
+from w2s_theory.discrepancy.fits import (
+    Problem,
+    risks_from_factors,
+    risks_from_leading_rows,
+    unlabelled_product,
+    unlabelled_width,
+)
 
 Engine = Literal["wishart", "design"]
 ENGINES: tuple[str, ...] = ("wishart", "design")
@@ -91,10 +98,17 @@ def design_factors(key: jax.Array, p: Problem, n: int, N: int) -> Factors:
 def wishart_factors(
     key: jax.Array, p: Problem, n: int | jax.Array, N: int | jax.Array, rows: tuple[int, int]
 ) -> Factors:
-    """Draw the same factors directly (Bartlett): :math:`O(r^2)` normals instead of :math:`(n+N)r`, all in
-    one :func:`~w2s_theory._wishart.bartlett_factors` call (both factors and both noise vectors)."""
-    T, T_u, g, g_u = bartlett_factors(key, [n, N], p.r, rows, noise=rows)
-    return T, T @ p.b_L + p.sigma * g, T_u, T_u @ p.b_U + p.sigma * g_u
+    """Draw the same factors directly (Bartlett), the unlabelled one compressed to
+    :func:`~w2s_theory.discrepancy.fits.unlabelled_width` columns: :math:`O(r^2)` normals instead of
+    :math:`(n+N)r`, all in one :func:`~w2s_theory._wishart.bartlett_factors` call (both factors and both
+    noise vectors)."""
+    T, T_u, g, g_u = bartlett_factors(key, [n, N], _widths(p), rows, noise=rows)
+    return T, T @ p.b_L + p.sigma * g, T_u, unlabelled_product(T_u, p.b_U, p.d_s) + p.sigma * g_u
+
+
+def _widths(p: Problem) -> tuple[int, int]:
+    """Columns of the two Wishart-engine factors: all ``r`` labelled, the compressed unlabelled ones."""
+    return p.r, unlabelled_width(p.r, p.d_s)
 
 
 def trial_risks(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
@@ -123,11 +137,13 @@ def factor_curve(
     of freedom) and evaluates ``risks``. The outputs get a last axis, one entry per point."""
     p = traced.problem
     k_diag, k_off = jax.random.split(key)  # as bartlett_factors splits it
-    parts = off_diagonals(k_off, p.r, static.rows, noise=static.rows)
+    parts = off_diagonals(k_off, _widths(p), static.rows, noise=static.rows)
 
     def at(sizes):
         T, T_u, g, g_u = with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows))
-        return risks(T, T @ p.b_L + p.sigma * g, T_u, T_u @ p.b_U + p.sigma * g_u, p)
+        return risks(
+            T, T @ p.b_L + p.sigma * g, T_u, unlabelled_product(T_u, p.b_U, p.d_s) + p.sigma * g_u, p
+        )
 
     return map_points(at, (traced.n, traced.N))
 
@@ -144,14 +160,15 @@ def padded_curve(key: jax.Array, traced: Traced, static: Static) -> dict[str, ja
     sample size. The outputs get a last axis, one entry per point."""
     p = traced.problem
     k_diag, k_off = jax.random.split(key)  # as bartlett_factors splits it
-    parts = off_diagonals(k_off, p.r, static.rows, noise=static.rows)
+    parts = off_diagonals(k_off, _widths(p), static.rows, noise=static.rows)
 
     def at(sizes):
         used = tuple(jnp.minimum(size, k) for size, k in zip(sizes, static.rows, strict=True))
         T, T_u, g, g_u = with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows, used))
         keep, keep_u = ((jnp.arange(k) < u).astype(T.dtype) for k, u in zip(static.rows, used, strict=True))
         T, T_u = T * keep[:, None], T_u * keep_u[:, None]
-        t, t_u = T @ p.b_L + p.sigma * (keep * g), T_u @ p.b_U + p.sigma * (keep_u * g_u)
+        t = T @ p.b_L + p.sigma * (keep * g)
+        t_u = unlabelled_product(T_u, p.b_U, p.d_s) + p.sigma * (keep_u * g_u)
         return risks_from_leading_rows(T, t, T_u, t_u, *used, p)
 
     return map_points(at, (traced.n, traced.N))

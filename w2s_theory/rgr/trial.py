@@ -9,7 +9,7 @@ trial, output so the generic metrics see it). The trial also returns the teacher
 :math:`\|(I-P_s)(\beta_t-\beta)\|^2` (``eps_inv``) and :math:`\|(I-P_s)\beta_t\|^2` (``eta_inv``), read
 off in student-first coordinates. Fits act on the triangular factors
 (:mod:`w2s_theory.discrepancy.fits`): the unlabelled factor's rows carry both the true labels and, through
-:math:`\tilde TB_w\hat c`, the teacher's.
+:math:`\tilde TB_w\hat c`, the teacher's (full or compressed, :func:`~w2s_theory.discrepancy.fits.unlabelled_product`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import jax
 
 from w2s_theory._linalg import lstsq_leading_columns, min_norm_lstsq
-from w2s_theory.discrepancy.fits import Problem
+from w2s_theory.discrepancy.fits import Problem, unlabelled_product
 from w2s_theory.discrepancy.trial import Static, Traced, design_factors, factor_curve, wishart_factors
 
 RISK_KEYS: tuple[str, ...] = ("weak", "strong", "ceiling", "w2s", "base")
@@ -58,7 +58,7 @@ def risks_from_factors(
         "weak": _risk(c_hat, p.b_L),
         "strong": _risk(min_norm_lstsq(T @ p.B_s_L, t), p.b_U),
         "ceiling": _risk(lstsq_leading_columns(T_u, t_u, p.d_s), p.b_U),
-        "w2s": _risk(lstsq_leading_columns(T_u, T_u @ (p.B_w_U @ c_hat), p.d_s), p.b_U),
+        "w2s": _risk(lstsq_leading_columns(T_u, unlabelled_product(T_u, beta_t, p.d_s), p.d_s), p.b_U),
         "base": p.b_U @ p.b_U,
         "eps_vis": err[:d_s] @ err[:d_s],
         "eps_inv": err[d_s:] @ err[d_s:],
