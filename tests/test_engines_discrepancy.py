@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from w2s_theory.discrepancy import SubspaceModel
-from w2s_theory.discrepancy.fits import Problem, unlabelled_coords, unlabelled_width
+from w2s_theory.discrepancy.fits import Problem, trial_bases, unlabelled_coords, unlabelled_width
 from w2s_theory.metrics import Estimate, mean_se
 from w2s_theory.testing import assert_mc_close
 
@@ -94,3 +94,33 @@ def test_compressed_unlabelled_factor_keeps_the_products_covariances(label):
     b[d_s + 1 :] = rng.standard_normal(r - d_s - 1)
     v = rng.standard_normal(r)
     assert abs(coords(v) @ coords(b) - v @ b) > 1e-3
+
+
+TWO_SPARSE_MODELS = {
+    "angles d_w > d_s": _angles_model(6, 4, 0.5),
+    "angles d_s > d_w": _angles_model(4, 7, 0.5),
+    "coordinate, 6 shared axes": SubspaceModel.notebook(d=400, d_w=20, d_s=10, doff=6, d_gt=30, sigma2=1e-2),
+    "beta inside V_s": SubspaceModel.coordinate(5, 8, 3, 1.0),
+}
+
+
+@pytest.mark.parametrize("label", list(TWO_SPARSE_MODELS))
+def test_trial_bases_make_the_student_basis_two_sparse(label):
+    """Principal-vector bases: orthonormal, spanning the subspaces, and the student basis has two non-zero
+    coordinates per vector in the teacher-first basis, so the labelled factor in student coordinates is
+    two column gathers (equal to the product with the dense matrix)."""
+    model = TWO_SPARSE_MODELS[label]
+    p = Problem.from_model(model)
+    d_w, d_s, r = p.d_w, p.d_s, p.r
+    Q_L, Q_U, _ = trial_bases(model.B_w, model.B_s, model.b_star)
+    for Q in (Q_L, Q_U):
+        np.testing.assert_allclose(Q.T @ Q, np.eye(r), atol=1e-13)
+    proj = lambda B: B @ np.linalg.pinv(B)
+    np.testing.assert_allclose(proj(Q_L[:, :d_w]), proj(model.B_w), atol=1e-12)
+    np.testing.assert_allclose(proj(Q_U[:, :d_s]), proj(model.B_s), atol=1e-12)
+    B = np.asarray(p.B_s_L)
+    assert np.all(np.count_nonzero(B, axis=0) <= 2)
+    np.testing.assert_allclose(B, Q_L.T @ Q_U[:, :d_s], atol=1e-12)
+    np.testing.assert_allclose(B.T @ B, np.eye(d_s), atol=1e-12)
+    T = np.triu(np.random.default_rng(5).standard_normal((r, r)))
+    np.testing.assert_allclose(np.asarray(p.student_design(jnp.asarray(T))), T @ B, rtol=0, atol=1e-13)

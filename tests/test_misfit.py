@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from w2s_theory._linalg import leading_r_factor  # noqa: E402
 from w2s_theory.discrepancy import SubspaceModel, misfit_gain  # noqa: E402
-from w2s_theory.discrepancy.fits import Problem, risks_from_factors, student_first_basis  # noqa: E402
+from w2s_theory.discrepancy.fits import Problem, risks_from_factors, trial_bases  # noqa: E402
 from w2s_theory.discrepancy.misfit import QUANTITIES, expected_misfit_gain  # noqa: E402
 from w2s_theory.figures.misfit import CONFIGS, FAST, configuration, misfit_gain_figure  # noqa: E402
 from w2s_theory.figures.registry import Mode  # noqa: E402
@@ -33,8 +33,7 @@ KS_LEVEL = 1e-3
 
 def _direct_fit(model: SubspaceModel, Z, Zt, eps, epst) -> dict[str, float]:
     """Teacher and student by numpy least squares in R-coordinates on the designs the trial sees."""
-    Q_L = np.linalg.qr(model.B_w, mode="complete")[0]  # teacher-first basis, as in Problem.from_subspaces
-    Q_U = student_first_basis(model.B_s, model.b_star)
+    Q_L, Q_U, _ = trial_bases(model.B_w, model.B_s, model.b_star)  # as in Problem.from_subspaces
     X, Xt, b = Z @ Q_L.T, Zt @ Q_U.T, model.b_star
     V_w, V_s = Q_L[:, : model.d_w], Q_U[:, : model.d_s]
     beta_t = V_w @ np.linalg.lstsq(X @ V_w, X @ b + eps, rcond=None)[0]

@@ -56,7 +56,7 @@ def risks_from_factors(
     err, d_s = beta_t - p.b_U, p.d_s
     return {
         "weak": _risk(c_hat, p.b_L),
-        "strong": _risk(min_norm_lstsq(T @ p.B_s_L, t), p.b_U),
+        "strong": _risk(min_norm_lstsq(p.student_design(T), t), p.b_U),
         "ceiling": _risk(lstsq_leading_columns(T_u, t_u, p.d_s), p.b_U),
         "w2s": _risk(lstsq_leading_columns(T_u, unlabelled_product(T_u, beta_t, p.d_s), p.d_s), p.b_U),
         "base": p.b_U @ p.b_U,
