@@ -112,15 +112,15 @@ def design_bound_s(n: int, N: int, r: int, d_s: int, limits: dict[str, float]) -
 def wishart_bound_s(n: int, N: int, r: int, d_s: int, limits: dict[str, float]) -> float:
     """Time the Wishart engine cannot beat: its draws (both Bartlett triangles, the unlabelled one with its
     compressed ``d_s + 2`` columns, both noise vectors and one candidate per chi-square, all at the normal
-    rate) plus its GEMM-shaped products at GEMM rate: the student design ``T B_s`` and the Gram matrices of
-    the strong and ceiling fits."""
+    rate) plus its GEMM-shaped products at GEMM rate: the baseline's Gram matrix and the unlabelled
+    factor's, which the ceiling adds to it (the student design ``T B_s`` is two column gathers)."""
     rows, rows_u = rows_for("wishart", n, N, r, d_s)
     normals = (
         strict_upper_count(rows, r)
         + strict_upper_count(rows_u, unlabelled_width(r, d_s))
         + 2 * (rows + rows_u)
     )
-    flops = 2.0 * rows * r * d_s + 2.0 * rows * d_s * d_s + 2.0 * (rows + rows_u) * d_s * d_s
+    flops = 2.0 * (rows + rows_u) * d_s * d_s
     return normals / limits["normals_per_s"] + flops / (limits["gemm_gflops"] * 1e9)
 
 
