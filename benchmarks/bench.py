@@ -60,7 +60,7 @@ CONFIGS = {
         2000,
         4000,
         300,
-        {"wishart": 256, "design": 16, "naive": 4},
+        {"wishart": 1024, "design": 16, "naive": 4},
     ),
     "small": (
         {"d": 400, "d_w": 20, "d_s": 10, "doff": 9, "d_gt": 30},
