@@ -100,7 +100,9 @@ TWO_SPARSE_MODELS = {
     "angles d_w > d_s": _angles_model(6, 4, 0.5),
     "angles d_s > d_w": _angles_model(4, 7, 0.5),
     "coordinate, 6 shared axes": SubspaceModel.notebook(d=400, d_w=20, d_s=10, doff=6, d_gt=30, sigma2=1e-2),
-    "beta inside V_s": SubspaceModel.coordinate(5, 8, 3, 1.0),
+    "beta inside V_s": SubspaceModel.coordinate(
+        9, 6, 2, 1.0, beta=np.r_[np.linspace(1.0, 0.5, 6), np.zeros(7)]
+    ),
 }
 
 
