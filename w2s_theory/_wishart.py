@@ -110,7 +110,8 @@ def bartlett_factors(
 
     Factor ``j`` is the first ``rows[j]`` rows of the triangular factor :math:`T` of a ``dofs[j] x dim``
     standard Gaussian matrix, drawn exactly (module docstring); ``rows[j] <= min(dofs[j], dim)``. ``dim``
-    is every factor's column count, or one per factor; ``dim`` and ``rows`` are static; a dof only enters the chi-square degrees of freedom, so it may be traced (one
+    is every factor's column count, or one per factor. ``dim`` and ``rows`` are static; a dof only enters
+    the chi-square degrees of freedom, so it may be traced (one
     compilation for every sample size with the same ``rows``). Rows :math:`1..k` of :math:`T` are what
     :math:`Z^\top Z` restricted to the first :math:`k` coordinates and their cross-products with the rest
     need: :math:`(Z^\top Z)_{[:k],:}=T_{[:k,:k]}^\top T_{[:k],:}`. Cost: :math:`O(k\,dim)` normals and

@@ -233,8 +233,7 @@ def risks_from_factors(
 ) -> dict[str, jax.Array]:
     r"""Excess risks of the four fits from the labelled factor ``T`` (:math:`\min(n,r)\times r`), ``t`` and
     the first :math:`\min(N,d_s)` rows ``T_u``, ``t_u`` of the unlabelled one (full or compressed, module
-    docstring), and the
-    W2S student's population ``misfit`` to its teacher, :math:`\|\beta_s-\beta_t\|^2`."""
+    docstring), and the W2S student's population ``misfit`` to its teacher, :math:`\|\beta_s-\beta_t\|^2`."""
     c_hat = lstsq_leading_columns(T, t, p.d_w)
     X_s = p.student_design(T)
     S = T_u[:, : p.d_s]
