@@ -102,7 +102,12 @@ def wishart_factors(
     :func:`~w2s_theory.discrepancy.fits.unlabelled_width` columns: :math:`O(r^2)` normals instead of
     :math:`(n+N)r`, all in one :func:`~w2s_theory._wishart.bartlett_factors` call (both factors and both
     noise vectors)."""
-    T, T_u, g, g_u = bartlett_factors(key, [n, N], _widths(p), rows, noise=rows)
+    return _with_labels(*bartlett_factors(key, [n, N], _widths(p), rows, noise=rows), p)
+
+
+def _with_labels(T: jax.Array, T_u: jax.Array, g: jax.Array, g_u: jax.Array, p: Problem) -> Factors:
+    r"""The Wishart engine's factors with their labels in factor coordinates: :math:`t=T\beta+\sigma g` and
+    the unlabelled :math:`\tilde t` likewise (``g``, ``g_u``: the standard normal noise of their rows)."""
     return T, T @ p.b_L + p.sigma * g, T_u, unlabelled_product(T_u, p.b_U, p.d_s) + p.sigma * g_u
 
 
@@ -140,9 +145,8 @@ def factor_curve(
     parts = off_diagonals(k_off, _widths(p), static.rows, noise=static.rows)
 
     def at(sizes):
-        T, T_u, g, g_u = with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows))
         return risks(
-            T, T @ p.b_L + p.sigma * g, T_u, unlabelled_product(T_u, p.b_U, p.d_s) + p.sigma * g_u, p
+            *_with_labels(*with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows)), p), p
         )
 
     return map_points(at, (traced.n, traced.N))
@@ -166,10 +170,8 @@ def padded_curve(key: jax.Array, traced: Traced, static: Static) -> dict[str, ja
         used = tuple(jnp.minimum(size, k) for size, k in zip(sizes, static.rows, strict=True))
         T, T_u, g, g_u = with_diagonals(parts, static.rows, diagonals(k_diag, sizes, static.rows, used))
         keep, keep_u = ((jnp.arange(k) < u).astype(T.dtype) for k, u in zip(static.rows, used, strict=True))
-        T, T_u = T * keep[:, None], T_u * keep_u[:, None]
-        t = T @ p.b_L + p.sigma * (keep * g)
-        t_u = unlabelled_product(T_u, p.b_U, p.d_s) + p.sigma * (keep_u * g_u)
-        return risks_from_leading_rows(T, t, T_u, t_u, *used, p)
+        factors = _with_labels(T * keep[:, None], T_u * keep_u[:, None], keep * g, keep_u * g_u, p)
+        return risks_from_leading_rows(*factors, *used, p)
 
     return map_points(at, (traced.n, traced.N))
 
