@@ -211,7 +211,7 @@ def unlabelled_product(T_u: jax.Array, v: jax.Array, d_s: int) -> jax.Array:
     return T_u @ unlabelled_coords(v, T_u.shape[1], d_s)
 
 
-def _risk(theta: jax.Array, b: jax.Array) -> jax.Array:
+def excess_risk(theta: jax.Array, b: jax.Array) -> jax.Array:
     """Excess risk of the fit ``theta`` on the leading basis vectors, target coordinates ``b``."""
     d = theta.shape[0]
     err = theta - b[:d]
@@ -220,11 +220,11 @@ def _risk(theta: jax.Array, b: jax.Array) -> jax.Array:
 
 def _risks(c_hat: jax.Array, s_hat: jax.Array, ceiling_hat: jax.Array, w2s_hat: jax.Array, p: Problem):
     return {
-        "weak": _risk(c_hat, p.b_L),
-        "strong": _risk(s_hat, p.b_U),
-        "ceiling": _risk(ceiling_hat, p.b_U),
-        "w2s": _risk(w2s_hat, p.b_U),
-        "misfit": _risk(w2s_hat, p.B_w_U @ c_hat),
+        "weak": excess_risk(c_hat, p.b_L),
+        "strong": excess_risk(s_hat, p.b_U),
+        "ceiling": excess_risk(ceiling_hat, p.b_U),
+        "w2s": excess_risk(w2s_hat, p.b_U),
+        "misfit": excess_risk(w2s_hat, p.B_w_U @ c_hat),
     }
 
 

@@ -17,20 +17,13 @@ from __future__ import annotations
 import jax
 
 from w2s_theory._linalg import lstsq_leading_columns, min_norm_lstsq
-from w2s_theory.discrepancy.fits import Problem, unlabelled_product
+from w2s_theory.discrepancy.fits import Problem, excess_risk, unlabelled_product
 from w2s_theory.discrepancy.trial import Static, Traced, design_factors, factor_curve, wishart_factors
 
 RISK_KEYS: tuple[str, ...] = ("weak", "strong", "ceiling", "w2s", "base")
 #: The teacher's error split, per trial (``docs/theory/rgr.md`` §2).
 SPLIT_KEYS: tuple[str, ...] = ("eps_vis", "eps_inv", "eta_inv")
 OUTPUT_KEYS: tuple[str, ...] = RISK_KEYS + SPLIT_KEYS
-
-
-def _risk(theta: jax.Array, b: jax.Array) -> jax.Array:
-    """Excess risk of ``theta`` on the leading basis vectors, target coordinates ``b``."""
-    d = theta.shape[0]
-    err = theta - b[:d]
-    return err @ err + b[d:] @ b[d:]
 
 
 def trial(key: jax.Array, traced: Traced, static: Static) -> dict[str, jax.Array]:
@@ -55,10 +48,10 @@ def risks_from_factors(
     beta_t = p.B_w_U @ c_hat  # the teacher's latent vector, student-first coordinates
     err, d_s = beta_t - p.b_U, p.d_s
     return {
-        "weak": _risk(c_hat, p.b_L),
-        "strong": _risk(min_norm_lstsq(p.student_design(T), t), p.b_U),
-        "ceiling": _risk(lstsq_leading_columns(T_u, t_u, p.d_s), p.b_U),
-        "w2s": _risk(lstsq_leading_columns(T_u, unlabelled_product(T_u, beta_t, p.d_s), p.d_s), p.b_U),
+        "weak": excess_risk(c_hat, p.b_L),
+        "strong": excess_risk(min_norm_lstsq(p.student_design(T), t), p.b_U),
+        "ceiling": excess_risk(lstsq_leading_columns(T_u, t_u, p.d_s), p.b_U),
+        "w2s": excess_risk(lstsq_leading_columns(T_u, unlabelled_product(T_u, beta_t, p.d_s), p.d_s), p.b_U),
         "base": p.b_U @ p.b_U,
         "eps_vis": err[:d_s] @ err[:d_s],
         "eps_inv": err[d_s:] @ err[d_s:],
