@@ -33,14 +33,14 @@ ROUNDING_LEVEL = 1e-12
 
 
 def span_basis(V_w: np.ndarray, V_s: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, ...]:
-    r"""Coordinates of :math:`V_w, V_s, eta` in an orthonormal basis :math:`[V_w, Q_s, q_eta]` of
-    :math:`R=\operatorname{span}(V_w,V_s,eta)`.
+    r"""Coordinates of :math:`V_w, V_s, \beta` in an orthonormal basis :math:`[V_w, Q_s, q_\beta]` of
+    :math:`R=\operatorname{span}(V_w,V_s,\beta)`.
 
     :math:`Q_s` spans the part of :math:`V_s` outside :math:`\mathcal V_w` (a pivoted QR of
-    :math:`V_s-V_wV_w^	op V_s`, columns with :math:`|R_{jj}|\le` :data:`RANK_TOL` dropped) and
-    :math:`q_eta` the part of :math:`eta` outside both (Gram-Schmidt, twice). The cost is two
-    :math:`D	imes d_w	imes d_s` products and a QR of :math:`D	imes d_s`: less than one QR of the
-    stacked :math:`D	imes(d_w+d_s+1)` matrix. BLAS runs on one thread here, so the basis (and every Monte
+    :math:`V_s-V_wV_w^\top V_s`, columns with :math:`|R_{jj}|\le` :data:`RANK_TOL` dropped) and
+    :math:`q_\beta` the part of :math:`\beta` outside both (Gram-Schmidt, twice). The cost is two
+    :math:`D\times d_w\times d_s` products and a QR of :math:`D\times d_s`: less than one QR of the
+    stacked :math:`D\times(d_w+d_s+1)` matrix. BLAS runs on one thread here, so the basis (and every Monte
     Carlo draw made in it) has the same bits for any thread count, and a loaded machine does not stall it.
 
     Returns
