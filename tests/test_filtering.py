@@ -30,16 +30,24 @@ def _reference_lstsq(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 COUNTS = [(2, 2), (3, 1), (4, 4), (5, 3), (7, 5), (9, 0), (12, 0)]
 
 
-def test_ranks_are_the_stable_order_and_keep_the_m_smallest():
-    """One sort and a scatter give the inverse of the stable sort's permutation (ties in pool order), and
-    the mask keeps exactly the ``m`` smallest: checked against numpy on scores with many ties."""
+def test_keep_smallest_keeps_what_a_stable_sort_keeps():
+    """The threshold read off the sorted integer keys keeps exactly the first ``m`` of numpy's stable
+    argsort (ties in pool order), on scores with many ties, negative numbers, -0.0 against 0.0, infinities
+    and a NaN; with the keys sorted once (:func:`sorted_keys`) or inside the call, ``m`` traced or not."""
     rng = np.random.default_rng(5)
-    scores = rng.integers(0, 7, 200).astype(float)  # about 29 copies of each value
-    expected = np.argsort(np.argsort(scores, kind="stable"), kind="stable")
-    np.testing.assert_array_equal(np.asarray(jax.jit(procedure.ranks)(scores)), expected)
-    for m in (0, 1, 57, 200):
-        mask = np.asarray(procedure.keep_smallest(scores, m))
-        np.testing.assert_array_equal(mask, (expected < m).astype(float))
+    scores = rng.integers(-3, 4, 200).astype(float)  # about 29 copies of each value
+    scores[rng.choice(200, 12, replace=False)] = -0.0
+    scores[:3] = (np.inf, -np.inf, np.nan)
+    first = np.argsort(scores, kind="stable")  # NaN last, -0.0 tied with 0.0
+    ordered = procedure.sorted_keys(scores)
+    keep = jax.jit(procedure.keep_smallest)
+    for m in (0, 1, 57, 100, 199, 200):
+        expected = np.zeros(200)
+        expected[first[:m]] = 1.0
+        np.testing.assert_array_equal(
+            np.asarray(procedure.keep_smallest(scores, m)), expected, err_msg=f"{m}"
+        )
+        np.testing.assert_array_equal(np.asarray(keep(scores, m, ordered)), expected, err_msg=f"{m}")
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -32,7 +32,13 @@ import jax
 import jax.numpy as jnp
 
 from w2s_theory._linalg import min_norm_lstsq
-from w2s_theory.filtering.procedure import bootstrap_scores, leverage_scores, ranks, stage_one, stage_two
+from w2s_theory.filtering.procedure import (
+    bootstrap_scores,
+    leverage_scores,
+    sorted_keys,
+    stage_one,
+    stage_two,
+)
 
 SCALARS: tuple[str, ...] = ("weak", "strong", "ceiling", "w2s")
 ARMS: tuple[str, ...] = (
@@ -119,7 +125,7 @@ def trial(key: jax.Array, p: Problem, static: Static) -> dict[str, jax.Array]:
     }
     keys = {"boot": k_boot, "random": k_rand}
     scores = jnp.stack([_score(s, keys, p, X, y, labels, static.n_boot) for s in static.scores])
-    score_ranks = jax.vmap(ranks)(scores)  # each score ranked once, for every keep fraction
+    ordered = jax.vmap(sorted_keys)(scores)  # each score sorted once, for every keep fraction
     weak_norms = jnp.sum(X["w_pool"] ** 2, axis=1) / p.B_w.shape[1]
     strong_norms = jnp.sum(S_u**2, axis=1) / p.B_s.shape[1]
     pool_ms = jnp.mean(labels**2)
@@ -128,7 +134,7 @@ def trial(key: jax.Array, p: Problem, static: Static) -> dict[str, jax.Array]:
     def arm(index: jax.Array) -> dict[str, jax.Array]:
         s, j = index // static.n_q, index % static.n_q
         m, m2 = p.kept[j], p.added[j]
-        A, theta_I = stage_one(S_u, labels, scores[s], m, static.min_norm, score_ranks[s])
+        A, theta_I = stage_one(S_u, labels, scores[s], m, static.min_norm, ordered[s])
         theta_II, B, train = stage_two(S_u, labels, A, m, theta_I, m2, static.min_norm)
         AB = A + B
         return {
