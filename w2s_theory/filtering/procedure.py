@@ -135,8 +135,8 @@ def stage_one(
 ) -> tuple[jax.Array, jax.Array]:
     r"""Stage I: the mask of :math:`A` (the ``m`` smallest ``scores``) and
     :math:`\hat\theta_I=\mathrm{LS}(\tilde\Phi_s[A],\tilde y_A)`. ``min_norm=False`` (static) promises
-    ``m >= d_s`` (:func:`w2s_theory._linalg.masked_lstsq`). ``ordered``: :func:`sorted_keys` of ``scores``, if already computed
-    (a trial sorts each score once for all its keep fractions)."""
+    ``m >= d_s`` (:func:`w2s_theory._linalg.masked_lstsq`). ``ordered``: :func:`sorted_keys` of ``scores``,
+    if already computed (a trial sorts each score once for all its keep fractions)."""
     A = keep_smallest(scores, m, ordered)
     return A, masked_lstsq(Phi_s_pool, labels, A, m, min_norm)
 
