@@ -113,8 +113,8 @@ def _teachers(
 def _per_teacher(fit: Callable[..., Any], *per_teacher: tuple[jax.Array, ...]) -> list[Any]:
     """``fit(*args_k)`` for every teacher ``k`` (``per_teacher``: one tuple of K arrays per argument), in
     teacher order. Teachers of the same shapes run in one ``lax.map``, so the compiled program grows with
-    the number of distinct teacher dimensions, not with K (6 teachers of one size compile in 0.56x the
-    time of the loop written out, with the same bits)."""
+    the number of distinct teacher dimensions, not with K (6 teachers of one size: 1.05-1.29 s of backend
+    compilation against 2.76-2.89 s for the loop written out, interleaved; the same bits)."""
     shapes = [tuple(a[k].shape for a in per_teacher) for k in range(len(per_teacher[0]))]
     out: list[Any] = [None] * len(shapes)
     for shape in dict.fromkeys(shapes):
