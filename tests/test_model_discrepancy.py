@@ -39,6 +39,21 @@ def test_notebook_constructor_is_cheap_in_D_and_reduces_to_R():
     assert SubspaceModel.notebook(doff=0).d_sw == pytest.approx(100)  # the notebook itself needs doff >= 1
 
 
+def test_span_basis_on_the_support_rows_keeps_every_inner_product():
+    """span_basis works on the rows where V_w or V_s is non-zero; beta's entries elsewhere enter only its
+    residual direction. The coordinates keep every inner product of V_w, V_s and beta."""
+    rng = np.random.default_rng(3)
+    D, rows = 400, rng.choice(400, size=60, replace=False)
+    V_w, V_s = np.zeros((D, 12)), np.zeros((D, 9))
+    V_w[rows[:40]] = np.linalg.qr(rng.standard_normal((40, 12)))[0]
+    V_s[rows[25:]] = np.linalg.qr(rng.standard_normal((35, 9)))[0]
+    beta = rng.standard_normal(D)  # most of it off the support rows
+    m = SubspaceModel(V_w, V_s, beta, 0.1)
+    assert m.r == 12 + 9 + 1
+    A, B = np.column_stack([V_w, V_s, beta]), np.column_stack([m.B_w, m.B_s, m.b_star])
+    np.testing.assert_allclose(B.T @ B, A.T @ A, atol=1e-12 * np.sum(beta**2))
+
+
 def test_signs_do_not_matter_but_seed_is_reproducible():
     a, b = SubspaceModel.notebook(seed=1), SubspaceModel.notebook(seed=1)
     np.testing.assert_array_equal(a.beta, b.beta)
