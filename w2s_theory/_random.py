@@ -8,18 +8,19 @@
   numbers do not depend on which other points are run, or in what order.
 * ``normal(key, shape)``: ``jax.random.normal``, computed once per entry inside a compiled trial
   (:func:`computed_once`); same values, same bits.
-* ``unrolled(key)``: the same key, drawing through a straight-line Threefry hash (:data:`UNROLLED`);
+* ``unrolled(key)``: the same key, drawing through a straight-line Threefry hash (:func:`unrolled_impl`);
   same bits, fewer loop iterations per draw.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.extend.random import define_prng_impl, threefry_prng_impl
 
 Seed = int | jax.Array
 
@@ -162,21 +163,28 @@ def _random_bits(key: jax.Array, bit_width: int, shape: tuple[int, ...]) -> jax.
     return (bits1 ^ bits2).astype(f"uint{bit_width}")
 
 
-#: JAX's partitionable Threefry-2x32 (the default PRNG) with the hash written out
-#: (:func:`_threefry_hash`): same seeds, splits, fold-ins and bits, tested against ``jax.random``.
-UNROLLED = define_prng_impl(
-    key_shape=(2,),
-    seed=threefry_prng_impl.seed,
-    split=_split,
-    random_bits=_random_bits,
-    fold_in=_fold_in,
-    name="threefry2x32_unrolled",
-    tag="tfu",
-)
+@functools.cache
+def unrolled_impl() -> Any:
+    """JAX's partitionable Threefry-2x32 (the default PRNG) with the hash written out
+    (:func:`_threefry_hash`): same seeds, splits, fold-ins and bits, tested against ``jax.random``.
+
+    Defined at first use: ``jax.extend`` imports Pallas, about 20 ms of every ``import w2s_theory``
+    otherwise, and only the families with ``unrolled_rng`` need it."""
+    from jax.extend.random import define_prng_impl, threefry_prng_impl
+
+    return define_prng_impl(
+        key_shape=(2,),
+        seed=threefry_prng_impl.seed,
+        split=_split,
+        random_bits=_random_bits,
+        fold_in=_fold_in,
+        name="threefry2x32_unrolled",
+        tag="tfu",
+    )
 
 
 def unrolled(key: jax.Array) -> jax.Array:
-    """``key`` (a typed key, any shape), drawing through :data:`UNROLLED` from here on: the same numbers,
+    """``key`` (a typed key, any shape), drawing through :func:`unrolled_impl` from here on: the same numbers,
     faster where a trial makes many small draws (each of JAX's CPU draws runs a 5-iteration loop), at
     a larger compiled program. Keys of another PRNG, or with JAX's non-partitionable Threefry, and keys
     on other backends are returned unchanged."""
@@ -186,4 +194,4 @@ def unrolled(key: jax.Array) -> jax.Array:
         or jax.random.key_impl(key) != "threefry2x32"
     ):
         return key
-    return jax.random.wrap_key_data(jax.random.key_data(key), impl=UNROLLED)
+    return jax.random.wrap_key_data(jax.random.key_data(key), impl=unrolled_impl())
