@@ -71,8 +71,9 @@ def span_basis(V_w: np.ndarray, V_s: np.ndarray, beta: np.ndarray) -> tuple[np.n
         resid = resid - V_w @ again[0] - Q_s @ again[1]
         coef = [coef[0] + again[0], coef[1] + again[1]]
         Q_sT_V_s = Q_s.T @ V_s
-    norm = float(np.sqrt(resid @ resid + beta_off @ beta_off))
-    extra = 1 if norm > RANK_TOL * max(1.0, float(np.sqrt(beta @ beta + beta_off @ beta_off))) else 0
+    off_support = beta_off @ beta_off
+    norm = float(np.sqrt(resid @ resid + off_support))
+    extra = 1 if norm > RANK_TOL * max(1.0, float(np.sqrt(beta @ beta + off_support))) else 0
     r = d_w + k + extra
     B_w = np.zeros((r, d_w))
     B_w[np.arange(d_w), np.arange(d_w)] = 1.0
