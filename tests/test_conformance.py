@@ -487,9 +487,10 @@ def test_integer_seeds_give_jax_random_key():
 
 @pytest.mark.parametrize("shape", [(1000, 20), (37, 3), (67_843,), (5,), (7, 1), ()])
 def test_normal_draws_computed_once_are_the_same_bits(shape):
-    """``_random.normal`` multiplies the draws by an identity matrix so XLA:CPU stores them before a
-    broadcasting consumer reads them; the values must be ``jax.random.normal``'s, bit for bit, for every
-    shape (rows of 8 entries and a remainder, or nothing to do), inside a broadcast product too."""
+    """``_random.normal`` draws through the straight-line hash and multiplies the draws by an identity
+    matrix so XLA:CPU stores them before a broadcasting consumer reads them; the values must be
+    ``jax.random.normal``'s, bit for bit, for every shape (rows of 8 entries and a remainder, or nothing to
+    do), inside a broadcast product too."""
     from w2s_theory._random import normal
 
     key = jax.random.key(3)
@@ -531,6 +532,23 @@ def test_unrolled_threefry_draws_the_same_bits():
     for name in _DRAWS:
         np.testing.assert_array_equal(direct[name], mapped[name], err_msg=name)
         np.testing.assert_array_equal(direct[name], batched[name], err_msg=name)
+
+
+def test_unrolled_impl_is_built_from_jax_extends_definitions():
+    """``unrolled_impl`` takes ``define_prng_impl`` and ``threefry_prng_impl`` from JAX's own modules
+    (importing ``jax.extend`` imports Pallas): they must be the objects ``jax.extend.random`` exports."""
+    import jax.extend.random as public
+
+    from w2s_theory._random import unrolled_impl
+
+    try:
+        from jax._src.extend.random import define_prng_impl
+        from jax._src.random.threefry2x32 import threefry_prng_impl
+    except ImportError:
+        pytest.skip("this JAX keeps them elsewhere: unrolled_impl imports jax.extend.random")
+    assert define_prng_impl is public.define_prng_impl
+    assert threefry_prng_impl is public.threefry_prng_impl
+    assert jax.random.key_impl(jax.random.wrap_key_data(np.zeros(2, np.uint32), impl=unrolled_impl()))
 
 
 def test_families_with_the_unrolled_hash_give_the_rolled_hash_numbers(monkeypatch):

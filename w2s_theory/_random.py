@@ -6,8 +6,8 @@
   gives the same per-trial numbers. ``trial_keys(seed, trials)`` is the whole array.
 * ``grid_key(seed, index)``: ``fold_in(key, index)`` for the ``index``-th point of a sweep, so a point's
   numbers do not depend on which other points are run, or in what order.
-* ``normal(key, shape)``: ``jax.random.normal``, computed once per entry inside a compiled trial
-  (:func:`computed_once`); same values, same bits.
+* ``normal(key, shape)``: ``jax.random.normal``, drawn through the straight-line hash (:func:`unrolled`)
+  and computed once per entry inside a compiled trial (:func:`computed_once`); same values, same bits.
 * ``unrolled(key)``: the same key, drawing through a straight-line Threefry hash (:func:`unrolled_impl`);
   same bits, fewer loop iterations per draw.
 """
@@ -102,8 +102,15 @@ def computed_once(x: jax.Array) -> jax.Array:
 
 
 def normal(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
-    """``jax.random.normal(key, shape)`` (the same bits), each draw computed once (:func:`computed_once`)."""
-    return computed_once(jax.random.normal(key, shape))
+    """``jax.random.normal(key, shape)`` (the same bits), each draw computed once (:func:`computed_once`)
+    and hashed by straight-line code (:func:`unrolled`).
+
+    This is the function for a trial's large draws (the Bartlett factors' off-diagonal entries, the core
+    features of the group-imbalance and remedy samples). JAX's CPU hash runs 5 loop iterations over
+    arrays as long as the draw, and the straight-line hash keeps each entry's rounds in registers: the
+    notebook model's Wishart trial takes about 0.8x the time. Unlike a family-wide ``unrolled_rng``, only
+    this one call site is written out, so the program compiles no longer (measured)."""
+    return computed_once(jax.random.normal(unrolled(key), shape))
 
 
 #: Rotation amounts of Threefry-2x32's rounds: rounds 4j..4j+3 use the first row for even j, the second
@@ -168,9 +175,14 @@ def unrolled_impl() -> Any:
     """JAX's partitionable Threefry-2x32 (the default PRNG) with the hash written out
     (:func:`_threefry_hash`): same seeds, splits, fold-ins and bits, tested against ``jax.random``.
 
-    Defined at first use: ``jax.extend`` imports Pallas, about 20 ms of every ``import w2s_theory``
-    otherwise, and only the families with ``unrolled_rng`` need it."""
-    from jax.extend.random import define_prng_impl, threefry_prng_impl
+    Defined at first use, from the modules where JAX keeps ``jax.extend.random``'s two definitions (the
+    same objects, tested): importing ``jax.extend`` imports Pallas, about 55 ms of a new session's first
+    result. Where a JAX release keeps them elsewhere, they come from ``jax.extend.random``."""
+    try:
+        from jax._src.extend.random import define_prng_impl
+        from jax._src.random.threefry2x32 import threefry_prng_impl
+    except ImportError:
+        from jax.extend.random import define_prng_impl, threefry_prng_impl
 
     return define_prng_impl(
         key_shape=(2,),
