@@ -548,7 +548,8 @@ def test_unrolled_impl_is_built_from_jax_extends_definitions():
         pytest.skip("this JAX keeps them elsewhere: unrolled_impl imports jax.extend.random")
     assert define_prng_impl is public.define_prng_impl
     assert threefry_prng_impl is public.threefry_prng_impl
-    assert jax.random.key_impl(jax.random.wrap_key_data(np.zeros(2, np.uint32), impl=unrolled_impl()))
+    key = jax.random.wrap_key_data(np.array([0, 7], np.uint32), impl=unrolled_impl())
+    np.testing.assert_array_equal(jax.random.normal(key, (5,)), jax.random.normal(jax.random.key(7), (5,)))
 
 
 def test_families_with_the_unrolled_hash_give_the_rolled_hash_numbers(monkeypatch):

@@ -106,7 +106,7 @@ def normal(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
     and hashed by straight-line code (:func:`unrolled`).
 
     This is the function for a trial's large draws (the Bartlett factors' off-diagonal entries, the core
-    features of the group-imbalance and remedy samples). JAX's CPU hash runs 5 loop iterations over
+    features of the group-imbalance, group-filtering and remedy samples). JAX's CPU hash runs 5 loop iterations over
     arrays as long as the draw, and the straight-line hash keeps each entry's rounds in registers: the
     notebook model's Wishart trial takes about 0.8x the time. Unlike a family-wide ``unrolled_rng``, only
     this one call site is written out, so the program compiles no longer (measured)."""
