@@ -539,13 +539,9 @@ def test_unrolled_impl_is_built_from_jax_extends_definitions():
     (importing ``jax.extend`` imports Pallas): they must be the objects ``jax.extend.random`` exports."""
     import jax.extend.random as public
 
-    from w2s_theory._random import unrolled_impl
+    from w2s_theory._random import _prng_definitions, unrolled_impl
 
-    try:
-        from jax._src.extend.random import define_prng_impl
-        from jax._src.random.threefry2x32 import threefry_prng_impl
-    except ImportError:
-        pytest.skip("this JAX keeps them elsewhere: unrolled_impl imports jax.extend.random")
+    define_prng_impl, threefry_prng_impl = _prng_definitions()
     assert define_prng_impl is public.define_prng_impl
     assert threefry_prng_impl is public.threefry_prng_impl
     key = jax.random.wrap_key_data(np.array([0, 7], np.uint32), impl=unrolled_impl())

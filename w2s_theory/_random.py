@@ -106,10 +106,11 @@ def normal(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
     and hashed by straight-line code (:func:`unrolled`).
 
     This is the function for a trial's large draws (the Bartlett factors' off-diagonal entries, the core
-    features of the group-imbalance, group-filtering and remedy samples). JAX's CPU hash runs 5 loop iterations over
-    arrays as long as the draw, and the straight-line hash keeps each entry's rounds in registers: the
-    notebook model's Wishart trial takes about 0.8x the time. Unlike a family-wide ``unrolled_rng``, only
-    this one call site is written out, so the program compiles no longer (measured)."""
+    features of the group-imbalance, group-filtering and remedy samples). JAX's CPU hash runs 5 loop
+    iterations over arrays as long as the draw, and the straight-line hash keeps each entry's rounds in
+    registers: the notebook model's Wishart trial takes about 0.8x the time. Unlike a family-wide
+    ``unrolled_rng``, only this one call site is written out, so the program compiles no longer
+    (measured)."""
     return computed_once(jax.random.normal(unrolled(key), shape))
 
 
@@ -170,20 +171,24 @@ def _random_bits(key: jax.Array, bit_width: int, shape: tuple[int, ...]) -> jax.
     return (bits1 ^ bits2).astype(f"uint{bit_width}")
 
 
-@functools.cache
-def unrolled_impl() -> Any:
-    """JAX's partitionable Threefry-2x32 (the default PRNG) with the hash written out
-    (:func:`_threefry_hash`): same seeds, splits, fold-ins and bits, tested against ``jax.random``.
-
-    Defined at first use, from the modules where JAX keeps ``jax.extend.random``'s two definitions (the
-    same objects, tested): importing ``jax.extend`` imports Pallas, about 55 ms of a new session's first
-    result. Where a JAX release keeps them elsewhere, they come from ``jax.extend.random``."""
+def _prng_definitions() -> tuple[Any, Any]:
+    """``jax.extend.random``'s ``define_prng_impl`` and ``threefry_prng_impl``, taken from the modules
+    where JAX keeps them (the same objects, tested): importing ``jax.extend`` imports Pallas, about 55 ms of
+    a new session's first result. Where a JAX release keeps them elsewhere, from ``jax.extend.random``."""
     try:
         from jax._src.extend.random import define_prng_impl
         from jax._src.random.threefry2x32 import threefry_prng_impl
     except ImportError:
         from jax.extend.random import define_prng_impl, threefry_prng_impl
+    return define_prng_impl, threefry_prng_impl
 
+
+@functools.cache
+def unrolled_impl() -> Any:
+    """JAX's partitionable Threefry-2x32 (the default PRNG) with the hash written out
+    (:func:`_threefry_hash`): same seeds, splits, fold-ins and bits, tested against ``jax.random``.
+    Defined at first use, from :func:`_prng_definitions`."""
+    define_prng_impl, threefry_prng_impl = _prng_definitions()
     return define_prng_impl(
         key_shape=(2,),
         seed=threefry_prng_impl.seed,
@@ -197,8 +202,8 @@ def unrolled_impl() -> Any:
 
 def unrolled(key: jax.Array) -> jax.Array:
     """``key`` (a typed key, any shape), drawing through :func:`unrolled_impl` from here on: the same numbers,
-    faster where a trial makes many small draws (each of JAX's CPU draws runs a 5-iteration loop), at
-    a larger compiled program. Keys of another PRNG, or with JAX's non-partitionable Threefry, and keys
+    faster where a trial makes many small draws (each of JAX's CPU draws runs a 5-iteration loop) or a
+    large one (:func:`normal`), at a larger compiled program. Keys of another PRNG, or with JAX's non-partitionable Threefry, and keys
     on other backends are returned unchanged."""
     if (
         jax.default_backend() != "cpu"
