@@ -203,8 +203,8 @@ def unrolled_impl() -> Any:
 def unrolled(key: jax.Array) -> jax.Array:
     """``key`` (a typed key, any shape), drawing through :func:`unrolled_impl` from here on: the same numbers,
     faster where a trial makes many small draws (each of JAX's CPU draws runs a 5-iteration loop) or a
-    large one (:func:`normal`), at a larger compiled program. Keys of another PRNG, or with JAX's non-partitionable Threefry, and keys
-    on other backends are returned unchanged."""
+    large one (:func:`normal`), at a larger compiled program. Keys of another PRNG, or with JAX's
+    non-partitionable Threefry, and keys on other backends are returned unchanged."""
     if (
         jax.default_backend() != "cpu"
         or not jax.config.jax_threefry_partitionable
